@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EcrsHubConfig(AppConfig):
+    name = "ecrs_hub"
+    verbose_name = "Integrations and pushes"

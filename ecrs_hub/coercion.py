@@ -1,0 +1,287 @@
+"""Turning CATAPULT's loosely typed JSON values into typed Python values (CONTRACT 2.4).
+
+CATAPULT sends numbers as numbers or numeric strings (``"4.9900"``), booleans as
+``true``/``"true"``/``"Yes"``/``"1"``, and ``null`` for "not populated". Every push parser
+(items, scales) goes through this module, so every error names the JSON path, the value and
+the rule in the same words.
+
+A record is described by a :class:`Schema` of :class:`WireField`; ``Schema.coerce`` turns
+the fields *present* in a JSON object into a dict of typed values (absent fields stay
+absent: the caller leaves them unchanged in the database) and returns the unknown keys
+separately.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Callable
+
+from django.db import models
+
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
+
+
+class CoercionError(ValueError):
+    """A value that cannot be read as its field's type. ``rule`` is the sentence shown to
+    the client after the JSON path and the value."""
+
+    def __init__(self, rule: str):
+        super().__init__(rule)
+        self.rule = rule
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One rejected value or record, as shown in the push log and the response message."""
+
+    path: str
+    rule: str
+    value: Any = None
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "rule": self.rule, "value": _short(self.value)}
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"{self.path}: {self.rule}"
+        return f"{self.path}: {_short(self.value)!r} {self.rule}"
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    if isinstance(value, (dict, list)):
+        text = repr(value)
+        return text if len(text) <= limit else text[:limit] + "…"
+    return value
+
+
+# --- single values --------------------------------------------------------------------
+
+
+def to_text(value: Any, max_length: int | None = None) -> str | None:
+    """Text as sent; numbers become their decimal text (``32`` → ``"32"``)."""
+    if value is None:
+        return None
+    if type(value) is str:
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise CoercionError("is not a finite number")
+        text = repr(value)
+    else:
+        raise CoercionError("must be text")
+    if "\x00" in text:
+        raise CoercionError("must not contain NUL characters")
+    if max_length is not None and len(text) > max_length:
+        raise CoercionError(f"is longer than {max_length} characters ({len(text)})")
+    return text
+
+
+def to_bool(value: Any) -> bool | None:
+    """``true``/``false``, their strings in any case, ``"Yes"``/``"No"``, ``1``/``0``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise CoercionError("must be a boolean (true/false, yes/no or 1/0)")
+
+
+def _decimal_from(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise CoercionError("must be a number, not a boolean")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CoercionError("must be a finite number")
+        # repr() is the shortest text that reads back as the same float: for the values
+        # CATAPULT sends (4.99, 0.25) it is exactly the text that was on the wire.
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace(",", "") if "," in value else value.strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CoercionError("must be a number") from None
+        if not number.is_finite():
+            raise CoercionError("must be a finite number")
+        return number
+    raise CoercionError("must be a number")
+
+
+def to_int(value: Any, bounds: tuple[int, int] = INT32) -> int | None:
+    """Whole numbers, also as strings (``"12"``, ``"12.0"``); ``""`` is null."""
+    if value is None or value == "":
+        return None
+    if type(value) is int:
+        number = value
+    else:
+        decimal = _decimal_from(value)
+        if decimal != decimal.to_integral_value():
+            raise CoercionError("must be a whole number")
+        number = int(decimal)
+    if not bounds[0] <= number <= bounds[1]:
+        raise CoercionError(f"must be between {bounds[0]} and {bounds[1]}")
+    return number
+
+
+def to_decimal(value: Any, max_digits: int, decimal_places: int) -> Decimal | None:
+    """A Decimal rounded half-up to the column's places; ``""`` is null. Rejects values
+    whose whole part does not fit the column."""
+    if value is None or value == "":
+        return None
+    number = _decimal_from(value)
+    quantum = Decimal(1).scaleb(-decimal_places)
+    try:
+        number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise CoercionError(f"is too large (at most {max_digits - decimal_places} digits before the point)") from None
+    if len(number.as_tuple().digits) > max_digits and number != 0:
+        raise CoercionError(f"is too large (at most {max_digits - decimal_places} digits before the point)")
+    if number == 0:
+        number = Decimal(0).quantize(quantum)
+    return number
+
+
+# --- record descriptions --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WireField:
+    """One documented field of a pushed record: its JSON name, the model attribute that
+    stores it, and its type. ``kind`` is one of text, bool, int, bigint, decimal."""
+
+    name: str
+    attr: str
+    kind: str
+    max_length: int | None = None
+    required: bool = False
+    max_digits: int = 18
+    decimal_places: int = 4
+    coerce: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "coerce", self._coercer())
+
+    def _coercer(self) -> Callable[[Any], Any]:
+        if self.kind == "text":
+            max_length = self.max_length
+
+            def coerce_text(value):
+                # The hot path of every push: plain short strings skip the general function.
+                if type(value) is str and (max_length is None or len(value) <= max_length) and "\x00" not in value:
+                    return value
+                return to_text(value, max_length)
+
+            return coerce_text
+        if self.kind == "bool":
+            return to_bool
+        if self.kind == "int":
+            return lambda value: to_int(value, INT32)
+        if self.kind == "bigint":
+            return lambda value: to_int(value, INT64)
+        if self.kind == "decimal":
+            digits, places = self.max_digits, self.decimal_places
+            return lambda value: to_decimal(value, digits, places)
+        raise ValueError(f"unknown wire kind {self.kind!r}")
+
+    def model_field(self) -> models.Field:
+        help_text = f"CATAPULT field {self.name}"
+        if self.kind == "text":
+            if self.max_length is None:
+                return models.TextField(null=True, blank=True, help_text=help_text)
+            return models.CharField(max_length=self.max_length, null=True, blank=True, help_text=help_text)
+        if self.kind == "bool":
+            return models.BooleanField(null=True, blank=True, help_text=help_text)
+        if self.kind == "int":
+            return models.IntegerField(null=True, blank=True, help_text=help_text)
+        if self.kind == "bigint":
+            return models.BigIntegerField(null=True, blank=True, help_text=help_text)
+        return models.DecimalField(
+            max_digits=self.max_digits,
+            decimal_places=self.decimal_places,
+            null=True,
+            blank=True,
+            help_text=help_text,
+        )
+
+
+@dataclass(slots=True)
+class CoercedRecord:
+    values: dict[str, Any]
+    unknown: dict[str, Any]
+
+
+class RecordRejected(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+class Schema:
+    """The documented fields of one kind of pushed record (an item, an item at a store...)."""
+
+    def __init__(self, *fields: WireField, nested: tuple[str, ...] = ()):
+        self.fields = fields
+        self.names = frozenset(wire.name for wire in fields)
+        # Keys holding nested records the caller parses itself: not "unknown".
+        self.nested = frozenset(nested)
+        self.attrs = tuple(wire.attr for wire in fields)
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def abstract_model(self, name: str, module: str, *, exclude: tuple[str, ...] = ()) -> type[models.Model]:
+        """An abstract model with one nullable column per wire field, so the columns and
+        the parser are written from one table and cannot drift apart. ``exclude`` names the
+        attributes the concrete model declares itself (identities, foreign keys)."""
+        attrs: dict[str, Any] = {"__module__": module, "Meta": type("Meta", (), {"abstract": True})}
+        for wire in self.fields:
+            if wire.attr not in exclude:
+                attrs[wire.attr] = wire.model_field()
+        return type(name, (models.Model,), attrs)
+
+    def coerce(self, raw: Any, path: str) -> CoercedRecord:
+        """Coerce the fields present in ``raw``; absent fields stay absent (the caller leaves
+        them unchanged). Raises :class:`RecordRejected` with every problem of the record.
+        Unknown keys are returned for the record's ``extra`` column and a warning."""
+        if not isinstance(raw, dict):
+            raise RecordRejected([Problem(path, "must be a JSON object", type(raw).__name__)])
+        values: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for wire in self.fields:
+            if wire.name in raw:
+                value = raw[wire.name]
+                try:
+                    coerced = values[wire.attr] = wire.coerce(value)
+                except CoercionError as exc:
+                    problems.append(Problem(f"{path}.{wire.name}", exc.rule, value))
+                    continue
+                if wire.required and coerced in (None, ""):
+                    problems.append(Problem(f"{path}.{wire.name}", "is required and must not be empty", value))
+            elif wire.required:
+                problems.append(Problem(f"{path}.{wire.name}", "is required"))
+        if problems:
+            raise RecordRejected(problems)
+        names, nested = self.names, self.nested
+        unknown = {key: value for key, value in raw.items() if key not in names and key not in nested}
+        return CoercedRecord(values, unknown)

@@ -1,0 +1,119 @@
+"""The shared push machinery: who may push (integrations and their keys) and what arrived
+(the push log, kept raw before parsing so nothing is lost)."""
+
+import hashlib
+import zlib
+
+from django.db import models
+from django.utils import timezone
+
+
+class Integration(models.Model):
+    """A CATAPULT client allowed to push to the hub. Only the SHA-256 of the key is stored;
+    the key itself is shown once, when it is created or rotated."""
+
+    class Kind(models.TextChoices):
+        ITEMS = "items", "Instant Item Detail (items, images, price label settings)"
+        SCALES = "scales", "Price Computing Scale (scale items, scale export)"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+    key_prefix = models.CharField(
+        max_length=8, editable=False, help_text="The first characters of the key, to tell keys apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_push_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Keys are 256-bit random tokens, so a fast hash is enough: there is nothing to
+        # brute-force that a slow hash would protect.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Push(models.Model):
+    """One authenticated request to a push endpoint, stored before it is parsed."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received (not processed yet)"
+        OK = "ok", "Stored"
+        PARTIAL = "partial", "Some records rejected"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed (transient, client retries)"
+
+    class Endpoint(models.TextChoices):
+        ITEMS = "items", "Items"
+        IMAGES = "images", "Item images"
+        PRICE_LABEL_SETTINGS = "price-label-settings", "Price label settings"
+        SCALE_ITEMS = "scale-items", "Scale items"
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="pushes")
+    endpoint = models.CharField(max_length=32, choices=Endpoint.choices, db_index=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    size = models.BigIntegerField(default=0, help_text="Bytes in the request body.")
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    body_compressed = models.BinaryField(null=True, blank=True, editable=False)
+    files = models.JSONField(
+        default=list, blank=True, help_text="Uploaded files kept in file storage: name, path, size, sha256."
+    )
+    body_pruned_at = models.DateTimeField(null=True, blank=True)
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    records = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["integration", "-received_at"])]
+
+    def __str__(self):
+        return f"{self.get_endpoint_display()} push #{self.pk} ({self.status})"
+
+    @property
+    def body(self) -> bytes | None:
+        if self.body_compressed is None:
+            return None
+        return zlib.decompress(bytes(self.body_compressed))
+
+    @staticmethod
+    def compress(body: bytes) -> bytes:
+        # Level 1: pages are highly repetitive JSON, so even the fastest level shrinks them
+        # about tenfold, and a 30 MB page must not spend a second compressing.
+        return zlib.compress(body, 1)
+
+
+class RefusedRequest(models.Model):
+    """A request to a push endpoint that did not authenticate: counted, body not kept."""
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    endpoint = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.endpoint} from {self.remote_addr}: {self.reason}"

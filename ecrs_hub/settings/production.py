@@ -1,0 +1,22 @@
+"""Production: PostgreSQL under gunicorn behind a TLS proxy.
+
+Refuses to start without a real SECRET_KEY; HTTPS redirect, secure cookies and HSTS are on,
+so ``manage.py check --deploy`` reports nothing."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env, env_bool, env_int
+
+if not os.environ.get("SECRET_KEY") or len(os.environ["SECRET_KEY"]) < 50:
+    raise ImproperlyConfigured("production settings need SECRET_KEY (50+ random characters)")
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from . import health
+from .receiving import envelope
+
+
+@csrf_exempt
+def ecrs_not_found(request, rest=""):
+    """Unknown /ecrs/ paths answer with the envelope too (CONTRACT 2.2)."""
+    return envelope(False, f"No push endpoint at {request.path}.", 404)
+
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("ecrs/", include("items.urls")),
+    re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,421 @@
+"""Ingesting an Instant Item Detail items page (CONTRACT 2.5).
+
+A page holds up to 5,000 items, each with its stores and supplier units: about 30 MB of
+JSON. The page is parsed once, every sub-record (item, item at store, supplier unit) is
+hashed as it arrived, and only the sub-records whose hash differs from the stored one are
+coerced and written — in sets, inside one transaction. Re-sending a page therefore costs a
+parse, a hash per record and three look-ups.
+
+Absent fields are left unchanged (CONTRACT 2.4): rows are upserted in groups that share the
+same set of present fields, and each group updates only those columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.db import models, transaction
+from django.utils import timezone
+
+from ecrs_hub.coercion import CoercionError, Problem, RecordRejected
+from ecrs_hub.models import Push
+from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
+
+from .. import wire
+from ..models import Item, ItemStore, ItemSupplier, Store, Supplier
+
+IN_CHUNK = 2000  # identifiers per IN (...) look-up
+BATCH = 500  # rows per INSERT ... ON CONFLICT
+
+
+def content_hash(record: Any) -> str:
+    return hashlib.blake2b(orjson.dumps(record, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def chunks(values: list, size: int = IN_CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class Entry:
+    """A nested record (a ``stores[]`` or ``ordering[]`` entry) as it arrived."""
+
+    path: str
+    key: str  # store recordID / ordering recordID
+    raw: dict
+    hash: str
+    values: dict = field(default_factory=dict)
+    unknown: dict = field(default_factory=dict)
+
+
+@dataclass
+class PageItem:
+    path: str
+    record_id: str
+    raw: dict
+    hash: str
+    stores: list[Entry] = field(default_factory=list)
+    ordering: list[Entry] = field(default_factory=list)
+    values: dict | None = None  # coerced item fields, when the item part changed
+    unknown: dict = field(default_factory=dict)
+    pk: int | None = None
+    existed: bool = False
+    changed: bool = False
+
+
+def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
+    """Store an items page. Rejected records are reported with their JSON paths and the
+    valid ones are stored; everything is written in one transaction (a transient database
+    failure commits nothing)."""
+    result = IngestResult(noun="items")
+    raws = records_of(payload, "items")
+    result.records = len(raws)
+    page = _split_page(raws, result)
+    with transaction.atomic():
+        lock_timeout()
+        _IngestRun(push, page, result).run()
+    return result
+
+
+def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
+    """Identify and hash every record; nothing is coerced yet."""
+    by_record_id: dict[str, PageItem] = {}
+    for index, raw in enumerate(raws):
+        path = f"[{index}]"
+        if not isinstance(raw, dict):
+            result.reject([Problem(path, "must be a JSON object", type(raw).__name__)])
+            continue
+        record_id = raw.get("recordID")
+        if isinstance(record_id, int) and not isinstance(record_id, bool):
+            record_id = str(record_id)
+        if not isinstance(record_id, str) or not record_id.strip() or len(record_id) > 64:
+            result.reject([Problem(f"{path}.recordID", "is required: text of 1 to 64 characters", record_id)])
+            continue
+        item_part = {key: value for key, value in raw.items() if key not in ("stores", "ordering")}
+        item = PageItem(path, record_id, raw, content_hash(item_part))
+        problems = []
+        item.stores = _entries(raw, "stores", path, problems)
+        item.ordering = _entries(raw, "ordering", path, problems)
+        if problems:
+            result.reject(problems)
+            continue
+        if record_id in by_record_id:
+            result.warn(f"{path}: recordID {record_id} appears again in the page; the later record wins")
+            result.records -= 1
+        by_record_id[record_id] = item
+    return list(by_record_id.values())
+
+
+def _entries(raw: dict, key: str, path: str, problems: list[Problem]) -> list[Entry]:
+    values = raw.get(key)
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        problems.append(Problem(f"{path}.{key}", "must be an array", type(values).__name__))
+        return []
+    entries: dict[str, Entry] = {}
+    for index, entry in enumerate(values):
+        entry_path = f"{path}.{key}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(entry_path, "must be a JSON object", type(entry).__name__))
+            continue
+        entry_id = entry.get("recordID")
+        if isinstance(entry_id, int) and not isinstance(entry_id, bool):
+            entry_id = str(entry_id)
+        if not isinstance(entry_id, str) or not entry_id.strip() or len(entry_id) > 64:
+            problems.append(Problem(f"{entry_path}.recordID", "is required: text of 1 to 64 characters", entry_id))
+            continue
+        entries[entry_id] = Entry(entry_path, entry_id, entry, content_hash(entry))
+    return list(entries.values())
+
+
+class _IngestRun:
+    """One page's writes. Must run inside a transaction."""
+
+    def __init__(self, push: Push, page: list[PageItem], result: IngestResult):
+        self.push = push
+        self.page = page
+        self.result = result
+        self.now = timezone.now()
+        self.rejected_paths: set[str] = set()
+
+    def run(self) -> None:
+        self._load_existing_items()
+        self._coerce_items()  # a rejected item's stores and units are not stored either
+        store_pks = self._upsert_stores()
+        existing_item_stores = self._load_existing_item_stores(store_pks)
+        existing_units = self._load_existing_units()
+        self._write_items()
+        self._write_item_stores(store_pks, existing_item_stores)
+        self._write_supplier_units(existing_units)
+        self._count()
+
+    # -- stores ---------------------------------------------------------------------
+
+    def _upsert_stores(self) -> dict[str, int]:
+        """Stores named in the page, created or updated from the store fields of their
+        entries (the last entry that names a store wins). Returns recordID → pk."""
+        infos: dict[str, tuple[str, dict]] = {}
+        seen: set[tuple] = set()
+        store_keys = wire.STORE.names
+        for item in self.page:
+            for entry in item.stores:
+                part = {key: value for key, value in entry.raw.items() if key in store_keys}
+                signature = tuple(sorted(part.items(), key=lambda kv: kv[0]))
+                try:
+                    hash(signature)
+                except TypeError:
+                    signature = (entry.path,)
+                if signature in seen:
+                    continue
+                seen.add(signature)
+                try:
+                    coerced = wire.STORE.coerce(part, entry.path)
+                except RecordRejected as exc:
+                    self._reject_entry(entry, exc.problems)
+                    continue
+                infos[entry.key] = (entry.path, coerced.values)
+        if not infos:
+            return {}
+        existing = {store.record_id: store for store in Store.objects.filter(record_id__in=list(infos))}
+        for record_id, (_path, values) in infos.items():
+            store = existing.get(record_id)
+            if store is None:
+                number = values.get("number")
+                # A store staff created by number alone is adopted by the first push naming it.
+                store = (
+                    Store.objects.filter(record_id__isnull=True, number=number).order_by("pk").first()
+                    if number
+                    else None
+                ) or Store()
+                store.record_id = record_id
+            changed = store.pk is None or any(getattr(store, attr) != value for attr, value in values.items())
+            if changed:
+                for attr, value in values.items():
+                    setattr(store, attr, value)
+                store.updated_at = self.now
+                store.save()
+            existing[record_id] = store
+        return {record_id: store.pk for record_id, store in existing.items()}
+
+    # -- existing rows ----------------------------------------------------------------
+
+    def _load_existing_items(self) -> None:
+        by_record_id = {item.record_id: item for item in self.page}
+        for chunk in chunks(list(by_record_id)):
+            for record_id, pk, stored_hash in Item.objects.filter(record_id__in=chunk).values_list(
+                "record_id", "pk", "content_hash"
+            ):
+                item = by_record_id[record_id]
+                item.pk, item.existed = pk, True
+                item.changed = stored_hash != item.hash
+        for item in self.page:
+            if not item.existed:
+                item.changed = True
+
+    def _load_existing_item_stores(self, store_pks: dict[str, int]) -> dict[tuple[int, int], tuple]:
+        item_pks = [item.pk for item in self.page if item.pk is not None and item.stores]
+        existing = {}
+        for chunk in chunks(item_pks):
+            for item_pk, store_pk, stored_hash, deleted, deleted_at in ItemStore.objects.filter(
+                item_id__in=chunk
+            ).values_list("item_id", "store_id", "content_hash", "deleted", "deleted_at"):
+                existing[(item_pk, store_pk)] = (stored_hash, deleted, deleted_at)
+        return existing
+
+    def _load_existing_units(self) -> dict[str, tuple]:
+        unit_ids = [entry.key for item in self.page for entry in item.ordering]
+        existing = {}
+        for chunk in chunks(unit_ids):
+            for record_id, stored_hash, deleted, deleted_at in ItemSupplier.objects.filter(
+                record_id__in=chunk
+            ).values_list("record_id", "content_hash", "deleted", "deleted_at"):
+                existing[record_id] = (stored_hash, deleted, deleted_at)
+        return existing
+
+    # -- items ------------------------------------------------------------------------
+
+    def _coerce_items(self) -> None:
+        kept = []
+        for item in self.page:
+            if item.changed:
+                try:
+                    coerced = wire.ITEM.coerce(item.raw, item.path)
+                except RecordRejected as exc:
+                    # The whole item goes: its stores and units cannot be attached to an
+                    # item whose own fields are not stored.
+                    self.result.reject(exc.problems)
+                    continue
+                item.values, item.unknown = coerced.values, coerced.unknown
+                if item.unknown:
+                    self.result.warn(f"{item.path}: unknown fields kept: {', '.join(sorted(item.unknown))}")
+            kept.append(item)
+        self.page = kept
+
+    def _write_items(self) -> None:
+        rows = []
+        for item in self.page:
+            if item.values is None:
+                continue
+            values = dict(item.values)
+            base, hyphen, _alternate = item.record_id.partition("-")
+            values["base_record_id"] = base if hyphen else None
+            values["content_hash"] = item.hash
+            if item.unknown:
+                values["extra"] = item.unknown
+            rows.append((item, values))
+        new_items = [item for item, _values in rows if not item.existed]
+        _upsert(Item, rows, unique=["record_id"], common={"updated_at": self.now, "last_push_id": self.push.pk})
+        if new_items:
+            by_record_id = {item.record_id: item for item in new_items}
+            for chunk in chunks(list(by_record_id)):
+                for record_id, pk in Item.objects.filter(record_id__in=chunk).values_list("record_id", "pk"):
+                    by_record_id[record_id].pk = pk
+
+    # -- item at store ------------------------------------------------------------------
+
+    def _write_item_stores(self, store_pks: dict[str, int], existing: dict) -> None:
+        rows = []
+        for item in self.page:
+            for entry in item.stores:
+                store_pk = store_pks.get(entry.key)
+                if store_pk is None or entry.path in self.rejected_paths:
+                    continue
+                stored = existing.get((item.pk, store_pk))
+                if stored is not None and stored[0] == entry.hash:
+                    continue
+                try:
+                    coerced = wire.ITEM_STORE.coerce(entry.raw, entry.path)
+                except RecordRejected as exc:
+                    self._reject_entry(entry, exc.problems)
+                    continue
+                item.changed = True
+                values = coerced.values
+                if coerced.unknown:
+                    values["extra"] = coerced.unknown
+                    self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
+                self._soft_delete(values, stored)
+                values.update(item_id=item.pk, store_id=store_pk, content_hash=entry.hash)
+                rows.append((entry, values))
+        _upsert(
+            ItemStore,
+            rows,
+            unique=["item", "store"],
+            common={"updated_at": self.now, "last_push_id": self.push.pk},
+        )
+
+    def _soft_delete(self, values: dict, stored: tuple | None) -> None:
+        """``deleted: true`` marks the row deleted (keeping the first deletion time);
+        ``false`` revives it; absent (or null) leaves the flag as it was."""
+        if values.get("deleted") is None:
+            values.pop("deleted", None)
+            return
+        was_deleted = stored is not None and stored[1]
+        if values["deleted"]:
+            values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now
+            if not was_deleted:
+                self.result.deleted += 1
+        else:
+            values["deleted_at"] = None
+
+    # -- supplier units -----------------------------------------------------------------
+
+    def _write_supplier_units(self, existing: dict) -> None:
+        rows = []
+        supplier_names: dict[str, str | None] = {}
+        supplier_ids: set[str] = set()
+        for item in self.page:
+            for entry in item.ordering:
+                stored = existing.get(entry.key)
+                if stored is not None and stored[0] == entry.hash:
+                    continue
+                try:
+                    coerced = wire.ORDERING.coerce(entry.raw, entry.path)
+                    name = (
+                        wire.SUPPLIER_NAME.coerce(entry.raw["supplierName"])
+                        if "supplierName" in entry.raw
+                        else None
+                    )
+                except RecordRejected as exc:
+                    self._reject_entry(entry, exc.problems)
+                    continue
+                except CoercionError as exc:
+                    problem = Problem(f"{entry.path}.supplierName", exc.rule, entry.raw.get("supplierName"))
+                    self._reject_entry(entry, [problem])
+                    continue
+                item.changed = True
+                values = coerced.values
+                supplier_ids.add(values["supplier_id"])
+                if "supplierName" in entry.raw:
+                    supplier_names[values["supplier_id"]] = name
+                if coerced.unknown:
+                    values["extra"] = coerced.unknown
+                    self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
+                self._soft_delete(values, stored)
+                values["item_id"] = item.pk
+                values["content_hash"] = entry.hash
+                rows.append((entry, values))
+        if supplier_ids:
+            Supplier.objects.bulk_create(
+                [Supplier(supplier_id=supplier_id) for supplier_id in supplier_ids], ignore_conflicts=True
+            )
+        if supplier_names:
+            _upsert(
+                Supplier,
+                [(None, {"supplier_id": key, "name": name}) for key, name in supplier_names.items()],
+                unique=["supplier_id"],
+                common={"updated_at": self.now},
+            )
+        _upsert(
+            ItemSupplier,
+            rows,
+            unique=["record_id"],
+            common={"updated_at": self.now, "last_push_id": self.push.pk},
+        )
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _reject_entry(self, entry: Entry, problems: list[Problem]) -> None:
+        if entry.path not in self.rejected_paths:
+            self.rejected_paths.add(entry.path)
+            self.result.reject(problems)
+
+    def _count(self) -> None:
+        for item in self.page:
+            if not item.existed:
+                self.result.created += 1
+            elif item.changed:
+                self.result.updated += 1
+            else:
+                self.result.unchanged += 1
+
+
+def _upsert(
+    model: type[models.Model],
+    rows: Iterable[tuple[Any, dict]],
+    *,
+    unique: list[str],
+    common: dict,
+) -> None:
+    """``INSERT … ON CONFLICT (unique) DO UPDATE`` in batches, one statement shape per set
+    of present fields, so that absent fields are never overwritten."""
+    groups: dict[frozenset, list[dict]] = defaultdict(list)
+    for _source, values in rows:
+        groups[frozenset(values)].append(values)
+    unique_attnames = {model._meta.get_field(name).attname for name in unique} | set(unique)
+    for present, group in groups.items():
+        update_fields = sorted((set(present) | set(common)) - unique_attnames)
+        objects = [model(**values, **common) for values in group]
+        model.objects.bulk_create(
+            objects,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=update_fields,
+        )
