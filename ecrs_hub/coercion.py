@@ -164,6 +164,37 @@ def to_decimal(value: Any, max_digits: int, decimal_places: int) -> Decimal | No
 
 # --- record descriptions --------------------------------------------------------------
 
+MEMO_LIMIT = 20_000
+
+
+def _memoized(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Pages repeat the same few thousand numbers ("0", "3", "4.9900") tens of thousands of
+    times: remember each result (or refusal) by type and value, so 1 and True and 1.0 never
+    share an answer. Bounded, so a hostile page cannot grow it without end."""
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def coerce_memoized(value):
+        try:
+            key = (type(value), value)
+            result = memo[key]
+        except KeyError:
+            try:
+                result = coerce(value)
+            except CoercionError as exc:
+                result = exc
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = result
+        except TypeError:  # unhashable: a list or an object where a number belongs
+            return coerce(value)
+        if isinstance(result, CoercionError):
+            raise CoercionError(result.rule)
+        return result
+
+    coerce_memoized.memo = memo
+    return coerce_memoized
+
+
 
 @dataclass(frozen=True, slots=True)
 class WireField:
@@ -194,14 +225,14 @@ class WireField:
 
             return coerce_text
         if self.kind == "bool":
-            return to_bool
+            return _memoized(to_bool)
         if self.kind == "int":
-            return lambda value: to_int(value, INT32)
+            return _memoized(lambda value: to_int(value, INT32))
         if self.kind == "bigint":
-            return lambda value: to_int(value, INT64)
+            return _memoized(lambda value: to_int(value, INT64))
         if self.kind == "decimal":
             digits, places = self.max_digits, self.decimal_places
-            return lambda value: to_decimal(value, digits, places)
+            return _memoized(lambda value: to_decimal(value, digits, places))
         raise ValueError(f"unknown wire kind {self.kind!r}")
 
     def model_field(self) -> models.Field:
@@ -246,6 +277,15 @@ class Schema:
         # Keys holding nested records the caller parses itself: not "unknown".
         self.nested = frozenset(nested)
         self.attrs = tuple(wire.attr for wire in fields)
+        self._by_name = {wire.name: (wire.attr, wire.coerce) for wire in fields}
+        # Fast paths the per-value loop checks inline: a text field's maximum (a plain
+        # string within it is stored as it is), a number field's memo of earlier answers.
+        no_limit = 2**62
+        self._text_limit = {
+            wire.name: (wire.max_length or no_limit) for wire in fields if wire.kind == "text"
+        }
+        self._memo = {wire.name: wire.coerce.memo for wire in fields if hasattr(wire.coerce, "memo")}
+        self._required = tuple(wire for wire in fields if wire.required)
 
     def __iter__(self):
         return iter(self.fields)
@@ -267,21 +307,38 @@ class Schema:
         if not isinstance(raw, dict):
             raise RecordRejected([Problem(path, "must be a JSON object", type(raw).__name__)])
         values: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
         problems: list[Problem] = []
-        for wire in self.fields:
-            if wire.name in raw:
-                value = raw[wire.name]
-                try:
-                    coerced = values[wire.attr] = wire.coerce(value)
-                except CoercionError as exc:
-                    problems.append(Problem(f"{path}.{wire.name}", exc.rule, value))
+        by_name, nested, text_limit, memos = self._by_name, self.nested, self._text_limit, self._memo
+        str_type = str
+        for name, value in raw.items():
+            spec = by_name.get(name)
+            if spec is None:
+                if name not in nested:
+                    unknown[name] = value
+                continue
+            # Inline fast paths: most values are short strings or numbers seen before.
+            if type(value) is str_type:
+                limit = text_limit.get(name)
+                if limit is not None and len(value) <= limit and "\x00" not in value:
+                    values[spec[0]] = value
                     continue
-                if wire.required and coerced in (None, ""):
-                    problems.append(Problem(f"{path}.{wire.name}", "is required and must not be empty", value))
-            elif wire.required:
+            memo = memos.get(name)
+            if memo is not None and type(value) is not list and type(value) is not dict:
+                result = memo.get((type(value), value), memo)
+                if result is not memo and not isinstance(result, CoercionError):
+                    values[spec[0]] = result
+                    continue
+            try:
+                values[spec[0]] = spec[1](value)
+            except CoercionError as exc:
+                problems.append(Problem(f"{path}.{name}", exc.rule, value))
+        for wire in self._required:
+            if wire.name not in raw:
                 problems.append(Problem(f"{path}.{wire.name}", "is required"))
+            elif values.get(wire.attr, "") in (None, ""):
+                if not any(problem.path == f"{path}.{wire.name}" for problem in problems):
+                    problems.append(Problem(f"{path}.{wire.name}", "is required and must not be empty", raw[wire.name]))
         if problems:
             raise RecordRejected(problems)
-        names, nested = self.names, self.nested
-        unknown = {key: value for key, value in raw.items() if key not in names and key not in nested}
         return CoercedRecord(values, unknown)

@@ -24,7 +24,7 @@ class Pushed(models.Model):
     extra = models.JSONField(
         default=dict, blank=True, help_text="Fields CATAPULT sent that this version of the hub does not know."
     )
-    content_hash = models.CharField(max_length=32, blank=True, help_text="Hash of the record as last received.")
+    content_hash = models.CharField(max_length=32, blank=True, default="", help_text="Hash of the record as last received.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     last_push = models.ForeignKey("ecrs_hub.Push", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -58,6 +58,9 @@ class Item(ItemWire, Pushed):
     item_id = models.CharField(max_length=16, db_index=True, help_text="UPC, PLU or SKU.")
     base_record_id = models.CharField(
         max_length=64, null=True, blank=True, db_index=True, help_text="For an Alternate ID: the base item's recordID."
+    )
+    record_hash = models.CharField(
+        max_length=32, blank=True, default="", help_text="Hash of the whole record (stores, units) as last stored in full."
     )
     stores = models.ManyToManyField(Store, through="ItemStore", related_name="items")
 
@@ -173,7 +176,7 @@ class PriceLabelType(models.Model):
     record_id = models.BigIntegerField(unique=True)
     settings = models.JSONField(default=list, blank=True, help_text='[{"key": ..., "value": ...}] as sent.')
     extra = models.JSONField(default=dict, blank=True)
-    content_hash = models.CharField(max_length=32, blank=True)
+    content_hash = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     last_push = models.ForeignKey("ecrs_hub.Push", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

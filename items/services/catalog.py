@@ -13,15 +13,15 @@ same set of present fields, and each group updates only those columns.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import CoercionError, Problem, RecordRejected
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
@@ -30,7 +30,6 @@ from .. import wire
 from ..models import Item, ItemStore, ItemSupplier, Store, Supplier
 
 IN_CHUNK = 2000  # identifiers per IN (...) look-up
-BATCH = 500  # rows per INSERT ... ON CONFLICT
 
 
 def content_hash(record: Any) -> str:
@@ -59,7 +58,10 @@ class PageItem:
     path: str
     record_id: str
     raw: dict
-    hash: str
+    record_hash: str  # the whole record, stores and units included
+    hash: str = ""  # the item's own fields
+    untouched: bool = False  # the whole record is as last stored: nothing to look at
+    had_rejections: bool = False
     stores: list[Entry] = field(default_factory=list)
     ordering: list[Entry] = field(default_factory=list)
     values: dict | None = None  # coerced item fields, when the item part changed
@@ -84,7 +86,7 @@ def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
 
 
 def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
-    """Identify and hash every record; nothing is coerced yet."""
+    """Identify and hash every record; nothing is coerced or even looked into yet."""
     by_record_id: dict[str, PageItem] = {}
     for index, raw in enumerate(raws):
         path = f"[{index}]"
@@ -97,14 +99,7 @@ def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
         if not isinstance(record_id, str) or not record_id.strip() or len(record_id) > 64:
             result.reject([Problem(f"{path}.recordID", "is required: text of 1 to 64 characters", record_id)])
             continue
-        item_part = {key: value for key, value in raw.items() if key not in ("stores", "ordering")}
-        item = PageItem(path, record_id, raw, content_hash(item_part))
-        problems = []
-        item.stores = _entries(raw, "stores", path, problems)
-        item.ordering = _entries(raw, "ordering", path, problems)
-        if problems:
-            result.reject(problems)
-            continue
+        item = PageItem(path, record_id, raw, content_hash(raw))
         if record_id in by_record_id:
             result.warn(f"{path}: recordID {record_id} appears again in the page; the later record wins")
             result.records -= 1
@@ -147,6 +142,7 @@ class _IngestRun:
 
     def run(self) -> None:
         self._load_existing_items()
+        self._expand_changed()
         self._coerce_items()  # a rejected item's stores and units are not stored either
         store_pks = self._upsert_stores()
         existing_item_stores = self._load_existing_item_stores(store_pks)
@@ -154,6 +150,7 @@ class _IngestRun:
         self._write_items()
         self._write_item_stores(store_pks, existing_item_stores)
         self._write_supplier_units(existing_units)
+        self._write_record_hashes()
         self._count()
 
     # -- stores ---------------------------------------------------------------------
@@ -163,10 +160,10 @@ class _IngestRun:
         entries (the last entry that names a store wins). Returns recordID → pk."""
         infos: dict[str, tuple[str, dict]] = {}
         seen: set[tuple] = set()
-        store_keys = wire.STORE.names
+        store_keys = tuple(wire.STORE.names)
         for item in self.page:
             for entry in item.stores:
-                part = {key: value for key, value in entry.raw.items() if key in store_keys}
+                part = {key: entry.raw[key] for key in store_keys if key in entry.raw}
                 signature = tuple(sorted(part.items(), key=lambda kv: kv[0]))
                 try:
                     hash(signature)
@@ -178,7 +175,7 @@ class _IngestRun:
                 try:
                     coerced = wire.STORE.coerce(part, entry.path)
                 except RecordRejected as exc:
-                    self._reject_entry(entry, exc.problems)
+                    self._reject_entry(item, entry, exc.problems)
                     continue
                 infos[entry.key] = (entry.path, coerced.values)
         if not infos:
@@ -209,15 +206,33 @@ class _IngestRun:
     def _load_existing_items(self) -> None:
         by_record_id = {item.record_id: item for item in self.page}
         for chunk in chunks(list(by_record_id)):
-            for record_id, pk, stored_hash in Item.objects.filter(record_id__in=chunk).values_list(
-                "record_id", "pk", "content_hash"
-            ):
+            for record_id, pk, stored_hash, stored_record_hash in Item.objects.filter(
+                record_id__in=chunk
+            ).values_list("record_id", "pk", "content_hash", "record_hash"):
                 item = by_record_id[record_id]
-                item.pk, item.existed = pk, True
-                item.changed = stored_hash != item.hash
+                item.pk, item.existed, item.hash = pk, True, stored_hash
+                item.untouched = stored_record_hash == item.record_hash
+
+    def _expand_changed(self) -> None:
+        """Hash the parts of every record that is not as last stored: the item's own
+        fields, each store entry, each supplier unit."""
+        kept = []
         for item in self.page:
-            if not item.existed:
-                item.changed = True
+            if item.untouched:
+                kept.append(item)
+                continue
+            item_part = {key: value for key, value in item.raw.items() if key not in ("stores", "ordering")}
+            item_hash = content_hash(item_part)
+            item.changed = item_hash != item.hash or not item.existed
+            item.hash = item_hash
+            problems: list[Problem] = []
+            item.stores = _entries(item.raw, "stores", item.path, problems)
+            item.ordering = _entries(item.raw, "ordering", item.path, problems)
+            if problems:
+                self.result.reject(problems)
+                continue
+            kept.append(item)
+        self.page = kept
 
     def _load_existing_item_stores(self, store_pks: dict[str, int]) -> dict[tuple[int, int], tuple]:
         item_pks = [item.pk for item in self.page if item.pk is not None and item.stores]
@@ -244,7 +259,7 @@ class _IngestRun:
     def _coerce_items(self) -> None:
         kept = []
         for item in self.page:
-            if item.changed:
+            if item.changed and not item.untouched:
                 try:
                     coerced = wire.ITEM.coerce(item.raw, item.path)
                 except RecordRejected as exc:
@@ -269,9 +284,9 @@ class _IngestRun:
             values["content_hash"] = item.hash
             if item.unknown:
                 values["extra"] = item.unknown
-            rows.append((item, values))
-        new_items = [item for item, _values in rows if not item.existed]
-        _upsert(Item, rows, unique=["record_id"], common={"updated_at": self.now, "last_push_id": self.push.pk})
+            rows.append(values)
+        new_items = [item for item in self.page if item.values is not None and not item.existed]
+        upsert(Item, rows, unique=("record_id",), **self._stamps())
         if new_items:
             by_record_id = {item.record_id: item for item in new_items}
             for chunk in chunks(list(by_record_id)):
@@ -293,7 +308,7 @@ class _IngestRun:
                 try:
                     coerced = wire.ITEM_STORE.coerce(entry.raw, entry.path)
                 except RecordRejected as exc:
-                    self._reject_entry(entry, exc.problems)
+                    self._reject_entry(item, entry, exc.problems)
                     continue
                 item.changed = True
                 values = coerced.values
@@ -302,13 +317,8 @@ class _IngestRun:
                     self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
                 self._soft_delete(values, stored)
                 values.update(item_id=item.pk, store_id=store_pk, content_hash=entry.hash)
-                rows.append((entry, values))
-        _upsert(
-            ItemStore,
-            rows,
-            unique=["item", "store"],
-            common={"updated_at": self.now, "last_push_id": self.push.pk},
-        )
+                rows.append(values)
+        upsert(ItemStore, rows, unique=("item_id", "store_id"), **self._stamps())
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
@@ -343,11 +353,11 @@ class _IngestRun:
                         else None
                     )
                 except RecordRejected as exc:
-                    self._reject_entry(entry, exc.problems)
+                    self._reject_entry(item, entry, exc.problems)
                     continue
                 except CoercionError as exc:
                     problem = Problem(f"{entry.path}.supplierName", exc.rule, entry.raw.get("supplierName"))
-                    self._reject_entry(entry, [problem])
+                    self._reject_entry(item, entry, [problem])
                     continue
                 item.changed = True
                 values = coerced.values
@@ -360,28 +370,31 @@ class _IngestRun:
                 self._soft_delete(values, stored)
                 values["item_id"] = item.pk
                 values["content_hash"] = entry.hash
-                rows.append((entry, values))
-        if supplier_ids:
-            Supplier.objects.bulk_create(
-                [Supplier(supplier_id=supplier_id) for supplier_id in supplier_ids], ignore_conflicts=True
-            )
-        if supplier_names:
-            _upsert(
-                Supplier,
-                [(None, {"supplier_id": key, "name": name}) for key, name in supplier_names.items()],
-                unique=["supplier_id"],
-                common={"updated_at": self.now},
-            )
-        _upsert(
-            ItemSupplier,
-            rows,
-            unique=["record_id"],
-            common={"updated_at": self.now, "last_push_id": self.push.pk},
-        )
+                rows.append(values)
+        stamps = {"insert_only": {"created_at": self.now}, "common": {"updated_at": self.now}}
+        # Every supplier a unit names exists; those sent with a name get it.
+        upsert(Supplier, [{"supplier_id": key} for key in supplier_ids - set(supplier_names)], unique=("supplier_id",),
+               insert_only={"created_at": self.now, "updated_at": self.now})
+        upsert(Supplier, [{"supplier_id": key, "name": name} for key, name in supplier_names.items()],
+               unique=("supplier_id",), **stamps)
+        upsert(ItemSupplier, rows, unique=("record_id",), **self._stamps())
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _reject_entry(self, entry: Entry, problems: list[Problem]) -> None:
+    def _stamps(self) -> dict:
+        return {"insert_only": {"created_at": self.now}, "common": {"updated_at": self.now, "last_push_id": self.push.pk}}
+
+    def _write_record_hashes(self) -> None:
+        """Remember each record as stored, so that the next identical copy is skipped whole;
+        a record with a rejected part is not remembered, so a re-send reports it again."""
+        bulk_update_column(
+            Item,
+            "record_hash",
+            [(item.pk, "" if item.had_rejections else item.record_hash) for item in self.page if not item.untouched],
+        )
+
+    def _reject_entry(self, item: PageItem, entry: Entry, problems: list[Problem]) -> None:
+        item.had_rejections = True
         if entry.path not in self.rejected_paths:
             self.rejected_paths.add(entry.path)
             self.result.reject(problems)
@@ -390,32 +403,8 @@ class _IngestRun:
         for item in self.page:
             if not item.existed:
                 self.result.created += 1
-            elif item.changed:
+            elif item.changed and not item.untouched:
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
 
-
-def _upsert(
-    model: type[models.Model],
-    rows: Iterable[tuple[Any, dict]],
-    *,
-    unique: list[str],
-    common: dict,
-) -> None:
-    """``INSERT … ON CONFLICT (unique) DO UPDATE`` in batches, one statement shape per set
-    of present fields, so that absent fields are never overwritten."""
-    groups: dict[frozenset, list[dict]] = defaultdict(list)
-    for _source, values in rows:
-        groups[frozenset(values)].append(values)
-    unique_attnames = {model._meta.get_field(name).attname for name in unique} | set(unique)
-    for present, group in groups.items():
-        update_fields = sorted((set(present) | set(common)) - unique_attnames)
-        objects = [model(**values, **common) for values in group]
-        model.objects.bulk_create(
-            objects,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=unique,
-            update_fields=update_fields,
-        )

@@ -243,3 +243,13 @@ def test_the_number_of_queries_does_not_grow_with_the_page(pusher, django_assert
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert pusher.items(page(200, 100)).status_code == 200
     assert Item.objects.count() == 205
+
+
+def test_a_record_with_a_rejected_part_is_reported_again_when_resent(pusher):
+    page = store_entry(sample(), price1="n/a")
+    assert pusher.items(page).status_code == 422
+    again = pusher.items(page)
+    assert again.status_code == 422 and "[0].stores[0].price1" in again.json()["message"]
+    # Once CATAPULT sends it right, the store entry arrives.
+    assert pusher.items(store_entry(sample(), price1="4.99")).status_code == 200
+    assert ItemStore.objects.get().price1 == Decimal("4.99")
