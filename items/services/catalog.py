@@ -181,25 +181,31 @@ class _IngestRun:
         if not infos:
             return {}
         existing = {store.record_id: store for store in Store.objects.filter(record_id__in=list(infos))}
+        new_rows = []
         for record_id, (_path, values) in infos.items():
             store = existing.get(record_id)
             if store is None:
                 number = values.get("number")
                 # A store staff created by number alone is adopted by the first push naming it.
-                store = (
-                    Store.objects.filter(record_id__isnull=True, number=number).order_by("pk").first()
-                    if number
-                    else None
-                ) or Store()
+                store = Store.objects.filter(record_id__isnull=True, number=number).order_by("pk").first() if number else None
+                if store is None:
+                    new_rows.append({**values, "record_id": record_id})
+                    continue
                 store.record_id = record_id
-            changed = store.pk is None or any(getattr(store, attr) != value for attr, value in values.items())
-            if changed:
+            if store.record_id != record_id or any(getattr(store, attr) != value for attr, value in values.items()):
                 for attr, value in values.items():
                     setattr(store, attr, value)
                 store.updated_at = self.now
                 store.save()
             existing[record_id] = store
-        return {record_id: store.pk for record_id, store in existing.items()}
+        # New stores through ON CONFLICT: two pushes naming the same new store at once
+        # both succeed, and the second merely updates it.
+        upsert(Store, new_rows, unique=("record_id",), insert_only={"created_at": self.now},
+               common={"updated_at": self.now})
+        pks = {store.record_id: store.pk for store in existing.values()}
+        if new_rows:
+            pks.update(Store.objects.filter(record_id__in=[row["record_id"] for row in new_rows]).values_list("record_id", "pk"))
+        return pks
 
     # -- existing rows ----------------------------------------------------------------
 
