@@ -145,11 +145,14 @@ class _IngestRun:
         self._expand_changed()
         self._coerce_items()  # a rejected item's stores and units are not stored either
         store_pks = self._upsert_stores()
-        existing_item_stores = self._load_existing_item_stores(store_pks)
-        existing_units = self._load_existing_units()
+        # Every part is coerced before anything is written, so that each item row is
+        # written once, with the hash of the record as finally stored.
+        item_store_rows = self._coerce_item_stores(store_pks, self._load_existing_item_stores(store_pks))
+        unit_rows, supplier_names = self._coerce_supplier_units(self._load_existing_units())
         self._write_items()
-        self._write_item_stores(store_pks, existing_item_stores)
-        self._write_supplier_units(existing_units)
+        self._write_parts(ItemStore, item_store_rows, ("item_id", "store_id"))
+        self._write_suppliers(unit_rows, supplier_names)
+        self._write_parts(ItemSupplier, unit_rows, ("record_id",))
         self._write_record_hashes()
         self._count()
 
@@ -288,6 +291,7 @@ class _IngestRun:
             base, hyphen, _alternate = item.record_id.partition("-")
             values["base_record_id"] = base if hyphen else None
             values["content_hash"] = item.hash
+            values["record_hash"] = self._record_hash(item)
             if item.unknown:
                 values["extra"] = item.unknown
             rows.append(values)
@@ -301,7 +305,7 @@ class _IngestRun:
 
     # -- item at store ------------------------------------------------------------------
 
-    def _write_item_stores(self, store_pks: dict[str, int], existing: dict) -> None:
+    def _coerce_item_stores(self, store_pks: dict[str, int], existing: dict) -> list[tuple[PageItem, dict]]:
         rows = []
         for item in self.page:
             for entry in item.stores:
@@ -322,9 +326,15 @@ class _IngestRun:
                     values["extra"] = coerced.unknown
                     self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
                 self._soft_delete(values, stored)
-                values.update(item_id=item.pk, store_id=store_pk, content_hash=entry.hash)
-                rows.append(values)
-        upsert(ItemStore, rows, unique=("item_id", "store_id"), **self._stamps())
+                values.update(store_id=store_pk, content_hash=entry.hash)
+                rows.append((item, values))
+        return rows
+
+    def _write_parts(self, model, rows: list[tuple[PageItem, dict]], unique: tuple[str, ...]) -> None:
+        """Write item-store or supplier-unit rows, now that every item has its key."""
+        for item, values in rows:
+            values["item_id"] = item.pk
+        upsert(model, [values for _item, values in rows], unique=unique, **self._stamps())
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
@@ -342,10 +352,9 @@ class _IngestRun:
 
     # -- supplier units -----------------------------------------------------------------
 
-    def _write_supplier_units(self, existing: dict) -> None:
+    def _coerce_supplier_units(self, existing: dict) -> tuple[list[tuple[PageItem, dict]], dict[str, str | None]]:
         rows = []
         supplier_names: dict[str, str | None] = {}
-        supplier_ids: set[str] = set()
         for item in self.page:
             for entry in item.ordering:
                 stored = existing.get(entry.key)
@@ -367,36 +376,41 @@ class _IngestRun:
                     continue
                 item.changed = True
                 values = coerced.values
-                supplier_ids.add(values["supplier_id"])
                 if "supplierName" in entry.raw:
                     supplier_names[values["supplier_id"]] = name
                 if coerced.unknown:
                     values["extra"] = coerced.unknown
                     self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
                 self._soft_delete(values, stored)
-                values["item_id"] = item.pk
                 values["content_hash"] = entry.hash
-                rows.append(values)
-        stamps = {"insert_only": {"created_at": self.now}, "common": {"updated_at": self.now}}
-        # Every supplier a unit names exists; those sent with a name get it.
-        upsert(Supplier, [{"supplier_id": key} for key in supplier_ids - set(supplier_names)], unique=("supplier_id",),
+                rows.append((item, values))
+        return rows, supplier_names
+
+    def _write_suppliers(self, unit_rows: list[tuple[PageItem, dict]], names: dict[str, str | None]) -> None:
+        """Every supplier a unit names exists; those sent with a name get it."""
+        unnamed = {values["supplier_id"] for _item, values in unit_rows} - set(names)
+        upsert(Supplier, [{"supplier_id": key} for key in unnamed], unique=("supplier_id",),
                insert_only={"created_at": self.now, "updated_at": self.now})
-        upsert(Supplier, [{"supplier_id": key, "name": name} for key, name in supplier_names.items()],
-               unique=("supplier_id",), **stamps)
-        upsert(ItemSupplier, rows, unique=("record_id",), **self._stamps())
+        upsert(Supplier, [{"supplier_id": key, "name": name} for key, name in names.items()],
+               unique=("supplier_id",), insert_only={"created_at": self.now}, common={"updated_at": self.now})
 
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _stamps(self) -> dict:
         return {"insert_only": {"created_at": self.now}, "common": {"updated_at": self.now, "last_push_id": self.push.pk}}
 
+    def _record_hash(self, item: PageItem) -> str:
+        """What to remember of a record as stored, so that the next identical copy is
+        skipped whole; a record with a rejected part is not remembered, so that a re-send
+        reports it again."""
+        return "" if item.had_rejections else item.record_hash
+
     def _write_record_hashes(self) -> None:
-        """Remember each record as stored, so that the next identical copy is skipped whole;
-        a record with a rejected part is not remembered, so a re-send reports it again."""
+        """The record hash of items whose own row was not written (only parts changed)."""
         bulk_update_column(
             Item,
             "record_hash",
-            [(item.pk, "" if item.had_rejections else item.record_hash) for item in self.page if not item.untouched],
+            [(item.pk, self._record_hash(item)) for item in self.page if not item.untouched and item.values is None],
         )
 
     def _reject_entry(self, item: PageItem, entry: Entry, problems: list[Problem]) -> None:
