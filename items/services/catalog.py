@@ -296,7 +296,11 @@ class _IngestRun:
                 values["extra"] = item.unknown
             rows.append(values)
         new_items = [item for item in self.page if item.values is not None and not item.existed]
-        upsert(Item, rows, unique=("record_id",), **self._stamps())
+        new_record_ids = {item.record_id for item in new_items}
+        upsert(Item, [row for row in rows if row["record_id"] in new_record_ids], new=True, unique=("record_id",),
+               **self._stamps())
+        upsert(Item, [row for row in rows if row["record_id"] not in new_record_ids], unique=("record_id",),
+               **self._stamps())
         if new_items:
             by_record_id = {item.record_id: item for item in new_items}
             for chunk in chunks(list(by_record_id)):
@@ -305,7 +309,7 @@ class _IngestRun:
 
     # -- item at store ------------------------------------------------------------------
 
-    def _coerce_item_stores(self, store_pks: dict[str, int], existing: dict) -> list[tuple[PageItem, dict]]:
+    def _coerce_item_stores(self, store_pks: dict[str, int], existing: dict) -> list[tuple[PageItem, dict, bool]]:
         rows = []
         for item in self.page:
             for entry in item.stores:
@@ -327,14 +331,16 @@ class _IngestRun:
                     self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
                 self._soft_delete(values, stored)
                 values.update(store_id=store_pk, content_hash=entry.hash)
-                rows.append((item, values))
+                rows.append((item, values, stored is None))
         return rows
 
-    def _write_parts(self, model, rows: list[tuple[PageItem, dict]], unique: tuple[str, ...]) -> None:
+    def _write_parts(self, model, rows: list[tuple[PageItem, dict, bool]], unique: tuple[str, ...]) -> None:
         """Write item-store or supplier-unit rows, now that every item has its key."""
-        for item, values in rows:
+        for item, values, _new in rows:
             values["item_id"] = item.pk
-        upsert(model, [values for _item, values in rows], unique=unique, **self._stamps())
+        for new in (True, False):
+            upsert(model, [values for _item, values, is_new in rows if is_new is new], new=new, unique=unique,
+                   **self._stamps())
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
@@ -352,7 +358,7 @@ class _IngestRun:
 
     # -- supplier units -----------------------------------------------------------------
 
-    def _coerce_supplier_units(self, existing: dict) -> tuple[list[tuple[PageItem, dict]], dict[str, str | None]]:
+    def _coerce_supplier_units(self, existing: dict) -> tuple[list[tuple[PageItem, dict, bool]], dict[str, str | None]]:
         rows = []
         supplier_names: dict[str, str | None] = {}
         for item in self.page:
@@ -383,12 +389,12 @@ class _IngestRun:
                     self.result.warn(f"{entry.path}: unknown fields kept: {', '.join(sorted(coerced.unknown))}")
                 self._soft_delete(values, stored)
                 values["content_hash"] = entry.hash
-                rows.append((item, values))
+                rows.append((item, values, stored is None))
         return rows, supplier_names
 
-    def _write_suppliers(self, unit_rows: list[tuple[PageItem, dict]], names: dict[str, str | None]) -> None:
+    def _write_suppliers(self, unit_rows: list[tuple[PageItem, dict, bool]], names: dict[str, str | None]) -> None:
         """Every supplier a unit names exists; those sent with a name get it."""
-        unnamed = {values["supplier_id"] for _item, values in unit_rows} - set(names)
+        unnamed = {values["supplier_id"] for _item, values, _new in unit_rows} - set(names)
         upsert(Supplier, [{"supplier_id": key} for key in unnamed], unique=("supplier_id",),
                insert_only={"created_at": self.now, "updated_at": self.now})
         upsert(Supplier, [{"supplier_id": key, "name": name} for key, name in names.items()],
