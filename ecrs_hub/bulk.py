@@ -148,7 +148,7 @@ def _copy_new_rows(model: type[models.Model], columns: list[str], rows: list[tup
     quote = connection.ops.quote_name
     column_list = ", ".join(quote(column) for column in columns)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
             with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -168,7 +168,9 @@ def _scratch_table(model: type[models.Model], columns: list[str], rows: list[tup
         cursor.execute(
             f"CREATE TEMPORARY TABLE {name} AS SELECT {column_list} FROM {quote(model._meta.db_table)} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
+        # The driver's own cursor (COPY is not in Django's API): errors are mapped to
+        # Django's as for any other statement.
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     yield name

@@ -39,6 +39,8 @@ def test_two_identical_pushes_at_once_store_each_record_once(items_key):
         barrier.wait()
         try:
             results.append(post(items_key.key, page(200)).status_code)
+        except Exception as exc:  # a crash in a thread must fail the test, not vanish
+            results.append(exc)
         finally:
             connections.close_all()
 
@@ -50,7 +52,7 @@ def test_two_identical_pushes_at_once_store_each_record_once(items_key):
 
     # Either both stored, or one waited on the other's locks past the timeout and was
     # told to retry: never a duplicate, never a 500.
-    assert set(results) <= {200, 503} and 200 in results
+    assert len(results) == 2 and set(results) <= {200, 503} and 200 in results, results
     assert Item.objects.count() == 200 and ItemStore.objects.count() == 200
     assert Store.objects.count() == 1
 
