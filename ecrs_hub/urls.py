@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from . import health
+from .media import staff_media
 from .receiving import envelope
 
 
@@ -19,9 +20,5 @@ urlpatterns = [
     path("ecrs/", include("items.urls")),
     re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
     path("admin/", admin.site.urls),
+    re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), staff_media, name="staff-media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
