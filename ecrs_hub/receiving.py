@@ -305,7 +305,10 @@ def register(spec: PushEndpoint) -> PushEndpoint:
 
 
 def endpoint_for(name: str) -> PushEndpoint:
-    return _ENDPOINTS[name]
+    try:
+        return _ENDPOINTS[name]
+    except KeyError:
+        raise ValueError(f"no push endpoint {name!r} is installed: this push cannot be replayed here") from None
 
 
 def parse_json(push: Push, request: HttpRequest | None) -> Any:

@@ -96,7 +96,7 @@ class ItemStore(ItemStoreWire, Pushed):
         indexes = [models.Index(fields=["store", "deleted"])]
 
     def __str__(self):
-        return f"{self.item_id} at store {self.store_id}"
+        return f"{self.item} at {self.store}"
 
     @property
     def price_label_type_ids(self) -> list[int]:

@@ -1,0 +1,57 @@
+"""Reads of the catalog. References between pushed records are kept as the identifiers
+CATAPULT sent (image names, price label type ids, base record ids) and resolved here, when
+read, so they link whichever side arrived first (CONTRACT 5.7)."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from . import wire
+from .models import Item, ItemImage, ItemStore, PriceLabelType
+
+
+def count_subquery(queryset: QuerySet) -> Coalesce:
+    """``COUNT(*)`` of a correlated queryset (one using ``OuterRef``) as an annotation.
+
+    A correlated subquery counts only the rows of the page being shown, through the
+    referencing column's index, where ``Count()`` over a join would group the whole table
+    before the page is cut."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def image_file_subquery(name_ref: str = "image") -> Subquery:
+    """The stored file path of the image named by the outer row's ``name_ref`` column."""
+    return Subquery(ItemImage.objects.filter(name=OuterRef(name_ref)).values("file")[:1])
+
+
+def images_by_name(names: list[str]) -> dict[str, ItemImage]:
+    return {image.name: image for image in ItemImage.objects.filter(name__in=[name for name in names if name])}
+
+
+def items_naming_image(name: str) -> QuerySet[Item]:
+    """Items whose main image or any health attribute image is ``name``."""
+    return Item.objects.filter(reduce(or_, (Q(**{attr: name}) for attr in wire.IMAGE_ATTRS)))
+
+
+def item_alternates(record_id: str) -> QuerySet[Item]:
+    """The Alternate IDs (``<base>-<alt>``) of a base item."""
+    return Item.objects.filter(base_record_id=record_id)
+
+
+def price_label_type_references(record_id: int) -> Q:
+    """Items at stores whose regular or promotional price label type is ``record_id``."""
+    return reduce(or_, (Q(**{attr: record_id}) for attr in wire.PRICE_LABEL_ATTRS))
+
+
+def item_stores_with_price_label_type(record_id: int) -> QuerySet[ItemStore]:
+    return ItemStore.objects.filter(price_label_type_references(record_id))
+
+
+def price_label_types_by_record_id(record_ids: list[int]) -> dict[int, PriceLabelType]:
+    ids = [record_id for record_id in record_ids if record_id]
+    return {label.record_id: label for label in PriceLabelType.objects.filter(record_id__in=ids)}
