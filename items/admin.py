@@ -252,7 +252,7 @@ class ItemStoreInline(ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("store").order_by("store__number", "store__name")
+        return super().get_queryset(request).select_related("item", "store").order_by("store__number", "store__name")
 
     @admin.display(description="Price 1")
     def price_1(self, obj):
