@@ -7,8 +7,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env, env_bool, env_int
+from .base import *
+from .base import env_bool, env_int
 
 if not os.environ.get("SECRET_KEY") or len(os.environ["SECRET_KEY"]) < 50:
     raise ImproperlyConfigured("production settings need SECRET_KEY (50+ random characters)")
@@ -19,4 +19,7 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Sends the "preload" directive (as cookiecutter-django does); it only matters once someone
+# submits the domain at hstspreload.org. SECURE_HSTS_PRELOAD=0 leaves it out.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
