@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -134,6 +135,17 @@ def authenticate(request: HttpRequest, kind: str) -> tuple[Integration | None, s
 
 
 def remote_addr(request: HttpRequest) -> str | None:
+    """The client's address. Behind the TLS proxy (BEHIND_TLS_PROXY=1) that is the last
+    X-Forwarded-For entry, the one our proxy appended; entries before it are the
+    client's own claims and are not trusted."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            try:
+                return str(ipaddress.ip_address(last))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

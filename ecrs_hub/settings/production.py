@@ -22,4 +22,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Sends the "preload" directive (as cookiecutter-django does); it only matters once someone
 # submits the domain at hstspreload.org. SECURE_HSTS_PRELOAD=0 leaves it out.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Production always runs behind the TLS proxy, which must overwrite (not pass through)
+# X-Forwarded-Proto and append the client's address to X-Forwarded-For.
+BEHIND_TLS_PROXY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -209,3 +209,10 @@ def test_create_integration_command_prints_the_strings_and_the_key_last(db):
     call_command("create_integration", "Backoffice", "--kind", "items", "--rotate", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] != key
     assert integration_create  # the service the command calls is the one the admin uses
+
+
+def test_behind_the_proxy_a_push_is_logged_with_the_address_the_proxy_saw(pusher, settings):
+    settings.BEHIND_TLS_PROXY = True
+    pusher.items(SAMPLE, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    # The first entry is whatever the client claimed; the last is what our proxy appended.
+    assert Push.objects.get().remote_addr == "203.0.113.9"
