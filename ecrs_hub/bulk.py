@@ -111,8 +111,9 @@ def upsert(
             # COPY the rows into a scratch table, then one INSERT … SELECT … ON CONFLICT:
             # row-by-row statements cost PostgreSQL a parse each (about 1 ms).
             with _scratch_table(model, columns, params) as scratch:
-                select = head.replace(" VALUES ", " SELECT {} FROM {}".format(
-                    ", ".join(quote(column) for column in columns), scratch))
+                select = head.replace(
+                    " VALUES ", " SELECT {} FROM {}".format(", ".join(quote(column) for column in columns), scratch)
+                )
                 with connection.cursor() as cursor:
                     cursor.execute(select + tail)
         else:
@@ -130,11 +131,10 @@ def bulk_update_column(model: type[models.Model], column: str, pairs: list[tuple
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     if connection.vendor == "postgresql":
-        with _scratch_table(model, [model._meta.pk.column, column], pairs) as scratch:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET {quote(column)} = s.{quote(column)} FROM {scratch} s WHERE {table}.{pk} = s.{pk}"
-                )
+        with _scratch_table(model, [model._meta.pk.column, column], pairs) as scratch, connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {quote(column)} = s.{quote(column)} FROM {scratch} s WHERE {table}.{pk} = s.{pk}"
+            )
         return
     sql = f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s"
     with connection.cursor() as cursor:
@@ -148,10 +148,15 @@ def _copy_new_rows(model: type[models.Model], columns: list[str], rows: list[tup
     quote = connection.ops.quote_name
     column_list = ", ".join(quote(column) for column in columns)
     try:
-        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
-            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        copy_sql = f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN"
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(copy_sql) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
     except IntegrityError:
         return False
     return True

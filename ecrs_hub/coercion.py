@@ -14,9 +14,10 @@ separately.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from django.db import models
 
@@ -195,7 +196,6 @@ def _memoized(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return coerce_memoized
 
 
-
 @dataclass(frozen=True, slots=True)
 class WireField:
     """One documented field of a pushed record: its JSON name, the model attribute that
@@ -281,9 +281,7 @@ class Schema:
         # Fast paths the per-value loop checks inline: a text field's maximum (a plain
         # string within it is stored as it is), a number field's memo of earlier answers.
         no_limit = 2**62
-        self._text_limit = {
-            wire.name: (wire.max_length or no_limit) for wire in fields if wire.kind == "text"
-        }
+        self._text_limit = {wire.name: (wire.max_length or no_limit) for wire in fields if wire.kind == "text"}
         self._memo = {wire.name: wire.coerce.memo for wire in fields if hasattr(wire.coerce, "memo")}
         self._required = tuple(wire for wire in fields if wire.required)
 
@@ -336,9 +334,10 @@ class Schema:
         for wire in self._required:
             if wire.name not in raw:
                 problems.append(Problem(f"{path}.{wire.name}", "is required"))
-            elif values.get(wire.attr, "") in (None, ""):
-                if not any(problem.path == f"{path}.{wire.name}" for problem in problems):
-                    problems.append(Problem(f"{path}.{wire.name}", "is required and must not be empty", raw[wire.name]))
+            elif values.get(wire.attr, "") in (None, "") and not any(
+                problem.path == f"{path}.{wire.name}" for problem in problems
+            ):
+                problems.append(Problem(f"{path}.{wire.name}", "is required and must not be empty", raw[wire.name]))
         if problems:
             raise RecordRejected(problems)
         return CoercedRecord(values, unknown)

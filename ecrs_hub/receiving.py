@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 import orjson
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -69,7 +69,9 @@ class IngestResult:
 
     @property
     def message(self) -> str:
-        parts = [f"{self.records} {self.noun}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"]
+        parts = [
+            f"{self.records} {self.noun}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        ]
         if self.deleted:
             parts.append(f"{self.deleted} deleted")
         if self.rejected:
@@ -176,8 +178,9 @@ def push_view(spec: PushEndpoint) -> Callable[[HttpRequest], JsonResponse]:
             return receive(request, spec)
         except TRANSIENT_DB_ERRORS as exc:
             logger.error("transient failure receiving %s: %s", spec.endpoint, exc)
-            return envelope(False, "Temporarily unavailable (database); nothing was stored, please retry.", 503,
-                            Retry_After="60")
+            return envelope(
+                False, "Temporarily unavailable (database); nothing was stored, please retry.", 503, Retry_After="60"
+            )
 
     view.__name__ = f"push_{spec.endpoint.replace('-', '_')}"
     return view
@@ -239,7 +242,9 @@ def process(push: Push, spec: PushEndpoint, request: HttpRequest | None = None) 
     except DatabaseError as exc:
         # A constraint the parser should have caught: a bug, but never a crash page.
         logger.exception("push %s failed", push.pk)
-        return finish(push, started, Push.Status.FAILED, 500, f"Internal error storing the push (kept as #{push.pk}): {exc}")
+        return finish(
+            push, started, Push.Status.FAILED, 500, f"Internal error storing the push (kept as #{push.pk}): {exc}"
+        )
 
     status = Push.Status.PARTIAL if result.rejected else Push.Status.OK
     if result.rejected and result.rejected >= result.records:
@@ -344,4 +349,4 @@ def records_of(payload: Any, noun: str) -> list:
                 return payload["items"]
             raise BadRequest('"items" must be an array of ' + noun + ".")
         return [payload]
-    raise BadRequest(f"Body must be a JSON array of {noun}, a single object or {{\"items\": [...]}}.")
+    raise BadRequest(f'Body must be a JSON array of {noun}, a single object or {{"items": [...]}}.')

@@ -23,7 +23,7 @@ class IssuedKey:
 
     @property
     def header_string(self) -> str:
-        return '{"X-Api-Key":"%s"}' % self.key
+        return f'{{"X-Api-Key":"{self.key}"}}'
 
     @property
     def query_string(self) -> str:

@@ -20,5 +20,5 @@ urlpatterns = [
     path("ecrs/", include("items.urls")),
     re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
     path("admin/", admin.site.urls),
-    re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), staff_media, name="staff-media"),
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", staff_media, name="staff-media"),
 ]

@@ -5,12 +5,8 @@ from ecrs_hub.receiving import PushEndpoint, parse_json, push_view, register
 
 from .services import images_ingest, images_parse, items_page_ingest, price_label_settings_ingest
 
-ITEMS = register(
-    PushEndpoint(Push.Endpoint.ITEMS, Integration.Kind.ITEMS, "json", parse_json, items_page_ingest)
-)
-IMAGES = register(
-    PushEndpoint(Push.Endpoint.IMAGES, Integration.Kind.ITEMS, "multipart", images_parse, images_ingest)
-)
+ITEMS = register(PushEndpoint(Push.Endpoint.ITEMS, Integration.Kind.ITEMS, "json", parse_json, items_page_ingest))
+IMAGES = register(PushEndpoint(Push.Endpoint.IMAGES, Integration.Kind.ITEMS, "multipart", images_parse, images_ingest))
 PRICE_LABEL_SETTINGS = register(
     PushEndpoint(
         Push.Endpoint.PRICE_LABEL_SETTINGS, Integration.Kind.ITEMS, "json", parse_json, price_label_settings_ingest

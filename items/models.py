@@ -24,7 +24,9 @@ class Pushed(models.Model):
     extra = models.JSONField(
         default=dict, blank=True, help_text="Fields CATAPULT sent that this version of the hub does not know."
     )
-    content_hash = models.CharField(max_length=32, blank=True, default="", help_text="Hash of the record as last received.")
+    content_hash = models.CharField(
+        max_length=32, blank=True, default="", help_text="Hash of the record as last received."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     last_push = models.ForeignKey("ecrs_hub.Push", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -37,7 +39,9 @@ class Store(StoreWire):
     """A store. CATAPULT identifies it by ``record_id``; staff and the other integrations
     know it by its number, its scale store id or its coupon site id."""
 
-    record_id = models.CharField(max_length=64, unique=True, null=True, blank=True, help_text="CATAPULT store recordID.")
+    record_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, help_text="CATAPULT store recordID."
+    )
     number = models.CharField(max_length=10, null=True, blank=True, db_index=True, help_text="Store number.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -60,7 +64,10 @@ class Item(ItemWire, Pushed):
         max_length=64, null=True, blank=True, db_index=True, help_text="For an Alternate ID: the base item's recordID."
     )
     record_hash = models.CharField(
-        max_length=32, blank=True, default="", help_text="Hash of the whole record (stores, units) as last stored in full."
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="Hash of the whole record (stores, units) as last stored in full.",
     )
     stores = models.ManyToManyField(Store, through="ItemStore", related_name="items")
 
@@ -166,7 +173,9 @@ class ItemImage(models.Model):
 
     @property
     def content_type(self) -> str:
-        return {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(self.format, "application/octet-stream")
+        return {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(
+            self.format, "application/octet-stream"
+        )
 
 
 class PriceLabelType(models.Model):

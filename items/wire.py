@@ -69,7 +69,7 @@ ITEM = Schema(
     nested=("stores", "ordering"),
 )
 
-IMAGE_ATTRS = ("image",) + tuple(f"health_attr_img{n}" for n in range(1, 7))
+IMAGE_ATTRS = ("image", *(f"health_attr_img{n}" for n in range(1, 7)))
 
 # Store fields that arrive inside every ``stores[]`` entry and describe the store itself.
 STORE = Schema(

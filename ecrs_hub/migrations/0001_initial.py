@@ -6,75 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Integration',
+            name="Integration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('items', 'Instant Item Detail (items, images, price label settings)'), ('scales', 'Price Computing Scale (scale items, scale export)')], max_length=10)),
-                ('enabled', models.BooleanField(default=True)),
-                ('key_prefix', models.CharField(editable=False, help_text='The first characters of the key, to tell keys apart.', max_length=8)),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('key_rotated_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_push_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('notes', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("items", "Instant Item Detail (items, images, price label settings)"),
+                            ("scales", "Price Computing Scale (scale items, scale export)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "key_prefix",
+                    models.CharField(
+                        editable=False, help_text="The first characters of the key, to tell keys apart.", max_length=8
+                    ),
+                ),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("key_rotated_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_push_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RefusedRequest',
+            name="RefusedRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True)),
-                ('endpoint', models.CharField(max_length=200)),
-                ('reason', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("remote_addr", models.GenericIPAddressField(blank=True, null=True)),
+                ("endpoint", models.CharField(max_length=200)),
+                ("reason", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Push',
+            name="Push",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.CharField(choices=[('items', 'Items'), ('images', 'Item images'), ('price-label-settings', 'Price label settings'), ('scale-items', 'Scale items')], db_index=True, max_length=32)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True)),
-                ('content_type', models.CharField(blank=True, max_length=200)),
-                ('size', models.BigIntegerField(default=0, help_text='Bytes in the request body.')),
-                ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('body_compressed', models.BinaryField(blank=True, null=True)),
-                ('files', models.JSONField(blank=True, default=list, help_text='Uploaded files kept in file storage: name, path, size, sha256.')),
-                ('body_pruned_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('received', 'Received (not processed yet)'), ('ok', 'Stored'), ('partial', 'Some records rejected'), ('rejected', 'Rejected'), ('failed', 'Failed (transient, client retries)')], db_index=True, default='received', max_length=10)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('message', models.TextField(blank=True)),
-                ('records', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('deleted', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pushes', to='ecrs_hub.integration')),
-                ('replay_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replays', to='ecrs_hub.push')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "endpoint",
+                    models.CharField(
+                        choices=[
+                            ("items", "Items"),
+                            ("images", "Item images"),
+                            ("price-label-settings", "Price label settings"),
+                            ("scale-items", "Scale items"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("remote_addr", models.GenericIPAddressField(blank=True, null=True)),
+                ("content_type", models.CharField(blank=True, max_length=200)),
+                ("size", models.BigIntegerField(default=0, help_text="Bytes in the request body.")),
+                ("sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("body_compressed", models.BinaryField(blank=True, null=True)),
+                (
+                    "files",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Uploaded files kept in file storage: name, path, size, sha256.",
+                    ),
+                ),
+                ("body_pruned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received (not processed yet)"),
+                            ("ok", "Stored"),
+                            ("partial", "Some records rejected"),
+                            ("rejected", "Rejected"),
+                            ("failed", "Failed (transient, client retries)"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=10,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("message", models.TextField(blank=True)),
+                ("records", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("deleted", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pushes", to="ecrs_hub.integration"
+                    ),
+                ),
+                (
+                    "replay_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replays",
+                        to="ecrs_hub.push",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['integration', '-received_at'], name='ecrs_hub_pu_integra_85d4d1_idx')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["integration", "-received_at"], name="ecrs_hub_pu_integra_85d4d1_idx")
+                ],
             },
         ),
     ]

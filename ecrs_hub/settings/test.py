@@ -4,7 +4,7 @@ media folder. DATABASE_URL still chooses SQLite or PostgreSQL."""
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
+from .base import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ecrs-hub-test-media-"))

@@ -6,303 +6,918 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ecrs_hub', '0001_initial'),
+        ("ecrs_hub", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, help_text='CATAPULT field storeName', max_length=60, null=True)),
-                ('zone', models.CharField(blank=True, help_text='CATAPULT field zone', max_length=30, null=True)),
-                ('street_address', models.CharField(blank=True, help_text='CATAPULT field storeStreetAddress', max_length=50, null=True)),
-                ('city', models.CharField(blank=True, help_text='CATAPULT field storeCity', max_length=20, null=True)),
-                ('state', models.CharField(blank=True, help_text='CATAPULT field storeState', max_length=2, null=True)),
-                ('postal_code', models.CharField(blank=True, help_text='CATAPULT field storePostalCode', max_length=15, null=True)),
-                ('record_id', models.CharField(blank=True, help_text='CATAPULT store recordID.', max_length=64, null=True, unique=True)),
-                ('number', models.CharField(blank=True, db_index=True, help_text='Store number.', max_length=10, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, help_text="CATAPULT field storeName", max_length=60, null=True)),
+                ("zone", models.CharField(blank=True, help_text="CATAPULT field zone", max_length=30, null=True)),
+                (
+                    "street_address",
+                    models.CharField(
+                        blank=True, help_text="CATAPULT field storeStreetAddress", max_length=50, null=True
+                    ),
+                ),
+                ("city", models.CharField(blank=True, help_text="CATAPULT field storeCity", max_length=20, null=True)),
+                ("state", models.CharField(blank=True, help_text="CATAPULT field storeState", max_length=2, null=True)),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, help_text="CATAPULT field storePostalCode", max_length=15, null=True),
+                ),
+                (
+                    "record_id",
+                    models.CharField(
+                        blank=True, help_text="CATAPULT store recordID.", max_length=64, null=True, unique=True
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(blank=True, db_index=True, help_text="Store number.", max_length=10, null=True),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['number', 'name'],
+                "ordering": ["number", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier_id', models.CharField(help_text='CATAPULT supplierID.', max_length=15, unique=True)),
-                ('name', models.CharField(blank=True, max_length=25, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("supplier_id", models.CharField(help_text="CATAPULT supplierID.", max_length=15, unique=True)),
+                ("name", models.CharField(blank=True, max_length=25, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['supplier_id'],
+                "ordering": ["supplier_id"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('receipt_alias', models.CharField(blank=True, help_text='CATAPULT field receiptAlias', max_length=32, null=True)),
-                ('item_name', models.CharField(blank=True, help_text='CATAPULT field itemName', max_length=254, null=True)),
-                ('size', models.CharField(blank=True, help_text='CATAPULT field size', max_length=20, null=True)),
-                ('size_qty', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field sizeQty', max_digits=20, null=True)),
-                ('size_unit', models.CharField(blank=True, help_text='CATAPULT field sizeUnit', max_length=20, null=True)),
-                ('memo', models.CharField(blank=True, help_text='CATAPULT field memo', max_length=254, null=True)),
-                ('suggested_retail', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field suggestedRetail', max_digits=18, null=True)),
-                ('cool_text', models.CharField(blank=True, help_text='CATAPULT field coolText', max_length=100, null=True)),
-                ('dept_name', models.CharField(blank=True, help_text='CATAPULT field deptName', max_length=30, null=True)),
-                ('dept_number', models.IntegerField(blank=True, help_text='CATAPULT field deptNumber', null=True)),
-                ('sub_dept_name', models.CharField(blank=True, help_text='CATAPULT field subDeptName', max_length=30, null=True)),
-                ('sub_dept_number', models.IntegerField(blank=True, help_text='CATAPULT field subDeptNumber', null=True)),
-                ('category_name', models.CharField(blank=True, help_text='CATAPULT field categoryName', max_length=30, null=True)),
-                ('category_number', models.IntegerField(blank=True, help_text='CATAPULT field categoryNumber', null=True)),
-                ('sub_category_name', models.CharField(blank=True, help_text='CATAPULT field subCategoryName', max_length=30, null=True)),
-                ('sub_category_number', models.IntegerField(blank=True, help_text='CATAPULT field subCategoryNumber', null=True)),
-                ('variety_name', models.CharField(blank=True, help_text='CATAPULT field varietyName', max_length=30, null=True)),
-                ('variety_number', models.IntegerField(blank=True, help_text='CATAPULT field varietyNumber', null=True)),
-                ('brand', models.CharField(blank=True, help_text='CATAPULT field brand', max_length=30, null=True)),
-                ('power_field1', models.CharField(blank=True, help_text='CATAPULT field powerField1', max_length=30, null=True)),
-                ('power_field2', models.CharField(blank=True, help_text='CATAPULT field powerField2', max_length=30, null=True)),
-                ('power_field3', models.CharField(blank=True, help_text='CATAPULT field powerField3', max_length=30, null=True)),
-                ('power_field4', models.CharField(blank=True, help_text='CATAPULT field powerField4', max_length=30, null=True)),
-                ('power_field5', models.CharField(blank=True, help_text='CATAPULT field powerField5', max_length=30, null=True)),
-                ('power_field6', models.CharField(blank=True, help_text='CATAPULT field powerField6', max_length=30, null=True)),
-                ('power_field7', models.CharField(blank=True, help_text='CATAPULT field powerField7', max_length=30, null=True)),
-                ('power_field8', models.CharField(blank=True, help_text='CATAPULT field powerField8', max_length=30, null=True)),
-                ('package_qty', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field packageQty', max_digits=20, null=True)),
-                ('regional_descriptor', models.CharField(blank=True, help_text='CATAPULT field regionalDescriptor', max_length=30, null=True)),
-                ('production_method', models.CharField(blank=True, help_text='CATAPULT field productionMethod', max_length=30, null=True)),
-                ('local_receipt_alias', models.CharField(blank=True, help_text='CATAPULT field localReceiptAlias', max_length=32, null=True)),
-                ('health_attr1', models.CharField(blank=True, help_text='CATAPULT field healthAttr1', max_length=2, null=True)),
-                ('health_attr2', models.CharField(blank=True, help_text='CATAPULT field healthAttr2', max_length=2, null=True)),
-                ('health_attr3', models.CharField(blank=True, help_text='CATAPULT field healthAttr3', max_length=2, null=True)),
-                ('health_attr4', models.CharField(blank=True, help_text='CATAPULT field healthAttr4', max_length=2, null=True)),
-                ('health_attr5', models.CharField(blank=True, help_text='CATAPULT field healthAttr5', max_length=2, null=True)),
-                ('health_attr6', models.CharField(blank=True, help_text='CATAPULT field healthAttr6', max_length=2, null=True)),
-                ('marketing_attr1', models.CharField(blank=True, help_text='CATAPULT field marketingAttr1', max_length=30, null=True)),
-                ('marketing_attr2', models.CharField(blank=True, help_text='CATAPULT field marketingAttr2', max_length=30, null=True)),
-                ('marketing_attr3', models.CharField(blank=True, help_text='CATAPULT field marketingAttr3', max_length=30, null=True)),
-                ('marketing_attr4', models.CharField(blank=True, help_text='CATAPULT field marketingAttr4', max_length=30, null=True)),
-                ('marketing_attr5', models.CharField(blank=True, help_text='CATAPULT field marketingAttr5', max_length=30, null=True)),
-                ('marketing_attr6', models.CharField(blank=True, help_text='CATAPULT field marketingAttr6', max_length=30, null=True)),
-                ('image', models.CharField(blank=True, help_text='CATAPULT field image', max_length=255, null=True)),
-                ('health_attr_img1', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg1', max_length=255, null=True)),
-                ('health_attr_img2', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg2', max_length=255, null=True)),
-                ('health_attr_img3', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg3', max_length=255, null=True)),
-                ('health_attr_img4', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg4', max_length=255, null=True)),
-                ('health_attr_img5', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg5', max_length=255, null=True)),
-                ('health_attr_img6', models.CharField(blank=True, help_text='CATAPULT field heathAttrImg6', max_length=255, null=True)),
-                ('extra', models.JSONField(blank=True, default=dict, help_text='Fields CATAPULT sent that this version of the hub does not know.')),
-                ('content_hash', models.CharField(blank=True, default='', help_text='Hash of the record as last received.', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('record_id', models.CharField(help_text='CATAPULT item recordID.', max_length=64, unique=True)),
-                ('item_id', models.CharField(db_index=True, help_text='UPC, PLU or SKU.', max_length=16)),
-                ('base_record_id', models.CharField(blank=True, db_index=True, help_text="For an Alternate ID: the base item's recordID.", max_length=64, null=True)),
-                ('record_hash', models.CharField(blank=True, default='', help_text='Hash of the whole record (stores, units) as last stored in full.', max_length=32)),
-                ('last_push', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ecrs_hub.push')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "receipt_alias",
+                    models.CharField(blank=True, help_text="CATAPULT field receiptAlias", max_length=32, null=True),
+                ),
+                (
+                    "item_name",
+                    models.CharField(blank=True, help_text="CATAPULT field itemName", max_length=254, null=True),
+                ),
+                ("size", models.CharField(blank=True, help_text="CATAPULT field size", max_length=20, null=True)),
+                (
+                    "size_qty",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, help_text="CATAPULT field sizeQty", max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "size_unit",
+                    models.CharField(blank=True, help_text="CATAPULT field sizeUnit", max_length=20, null=True),
+                ),
+                ("memo", models.CharField(blank=True, help_text="CATAPULT field memo", max_length=254, null=True)),
+                (
+                    "suggested_retail",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="CATAPULT field suggestedRetail",
+                        max_digits=18,
+                        null=True,
+                    ),
+                ),
+                (
+                    "cool_text",
+                    models.CharField(blank=True, help_text="CATAPULT field coolText", max_length=100, null=True),
+                ),
+                (
+                    "dept_name",
+                    models.CharField(blank=True, help_text="CATAPULT field deptName", max_length=30, null=True),
+                ),
+                ("dept_number", models.IntegerField(blank=True, help_text="CATAPULT field deptNumber", null=True)),
+                (
+                    "sub_dept_name",
+                    models.CharField(blank=True, help_text="CATAPULT field subDeptName", max_length=30, null=True),
+                ),
+                (
+                    "sub_dept_number",
+                    models.IntegerField(blank=True, help_text="CATAPULT field subDeptNumber", null=True),
+                ),
+                (
+                    "category_name",
+                    models.CharField(blank=True, help_text="CATAPULT field categoryName", max_length=30, null=True),
+                ),
+                (
+                    "category_number",
+                    models.IntegerField(blank=True, help_text="CATAPULT field categoryNumber", null=True),
+                ),
+                (
+                    "sub_category_name",
+                    models.CharField(blank=True, help_text="CATAPULT field subCategoryName", max_length=30, null=True),
+                ),
+                (
+                    "sub_category_number",
+                    models.IntegerField(blank=True, help_text="CATAPULT field subCategoryNumber", null=True),
+                ),
+                (
+                    "variety_name",
+                    models.CharField(blank=True, help_text="CATAPULT field varietyName", max_length=30, null=True),
+                ),
+                (
+                    "variety_number",
+                    models.IntegerField(blank=True, help_text="CATAPULT field varietyNumber", null=True),
+                ),
+                ("brand", models.CharField(blank=True, help_text="CATAPULT field brand", max_length=30, null=True)),
+                (
+                    "power_field1",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField1", max_length=30, null=True),
+                ),
+                (
+                    "power_field2",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField2", max_length=30, null=True),
+                ),
+                (
+                    "power_field3",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField3", max_length=30, null=True),
+                ),
+                (
+                    "power_field4",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField4", max_length=30, null=True),
+                ),
+                (
+                    "power_field5",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField5", max_length=30, null=True),
+                ),
+                (
+                    "power_field6",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField6", max_length=30, null=True),
+                ),
+                (
+                    "power_field7",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField7", max_length=30, null=True),
+                ),
+                (
+                    "power_field8",
+                    models.CharField(blank=True, help_text="CATAPULT field powerField8", max_length=30, null=True),
+                ),
+                (
+                    "package_qty",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, help_text="CATAPULT field packageQty", max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "regional_descriptor",
+                    models.CharField(
+                        blank=True, help_text="CATAPULT field regionalDescriptor", max_length=30, null=True
+                    ),
+                ),
+                (
+                    "production_method",
+                    models.CharField(blank=True, help_text="CATAPULT field productionMethod", max_length=30, null=True),
+                ),
+                (
+                    "local_receipt_alias",
+                    models.CharField(
+                        blank=True, help_text="CATAPULT field localReceiptAlias", max_length=32, null=True
+                    ),
+                ),
+                (
+                    "health_attr1",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr1", max_length=2, null=True),
+                ),
+                (
+                    "health_attr2",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr2", max_length=2, null=True),
+                ),
+                (
+                    "health_attr3",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr3", max_length=2, null=True),
+                ),
+                (
+                    "health_attr4",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr4", max_length=2, null=True),
+                ),
+                (
+                    "health_attr5",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr5", max_length=2, null=True),
+                ),
+                (
+                    "health_attr6",
+                    models.CharField(blank=True, help_text="CATAPULT field healthAttr6", max_length=2, null=True),
+                ),
+                (
+                    "marketing_attr1",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr1", max_length=30, null=True),
+                ),
+                (
+                    "marketing_attr2",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr2", max_length=30, null=True),
+                ),
+                (
+                    "marketing_attr3",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr3", max_length=30, null=True),
+                ),
+                (
+                    "marketing_attr4",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr4", max_length=30, null=True),
+                ),
+                (
+                    "marketing_attr5",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr5", max_length=30, null=True),
+                ),
+                (
+                    "marketing_attr6",
+                    models.CharField(blank=True, help_text="CATAPULT field marketingAttr6", max_length=30, null=True),
+                ),
+                ("image", models.CharField(blank=True, help_text="CATAPULT field image", max_length=255, null=True)),
+                (
+                    "health_attr_img1",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg1", max_length=255, null=True),
+                ),
+                (
+                    "health_attr_img2",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg2", max_length=255, null=True),
+                ),
+                (
+                    "health_attr_img3",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg3", max_length=255, null=True),
+                ),
+                (
+                    "health_attr_img4",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg4", max_length=255, null=True),
+                ),
+                (
+                    "health_attr_img5",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg5", max_length=255, null=True),
+                ),
+                (
+                    "health_attr_img6",
+                    models.CharField(blank=True, help_text="CATAPULT field heathAttrImg6", max_length=255, null=True),
+                ),
+                (
+                    "extra",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Fields CATAPULT sent that this version of the hub does not know.",
+                    ),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(
+                        blank=True, default="", help_text="Hash of the record as last received.", max_length=32
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("record_id", models.CharField(help_text="CATAPULT item recordID.", max_length=64, unique=True)),
+                ("item_id", models.CharField(db_index=True, help_text="UPC, PLU or SKU.", max_length=16)),
+                (
+                    "base_record_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="For an Alternate ID: the base item's recordID.",
+                        max_length=64,
+                        null=True,
+                    ),
+                ),
+                (
+                    "record_hash",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Hash of the whole record (stores, units) as last stored in full.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "last_push",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecrs_hub.push",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item_id', 'record_id'],
+                "ordering": ["item_id", "record_id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemImage',
+            name="ItemImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True)),
-                ('file', models.FileField(max_length=255, upload_to='item-images/')),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('format', models.CharField(help_text='JPEG, PNG or GIF, as decoded.', max_length=8)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('size', models.PositiveIntegerField(help_text='Bytes.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('unreferenced_since', models.DateTimeField(blank=True, help_text='Set by prune_images when no item names the image.', null=True)),
-                ('last_push', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ecrs_hub.push')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, unique=True)),
+                ("file", models.FileField(max_length=255, upload_to="item-images/")),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("format", models.CharField(help_text="JPEG, PNG or GIF, as decoded.", max_length=8)),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("size", models.PositiveIntegerField(help_text="Bytes.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "unreferenced_since",
+                    models.DateTimeField(
+                        blank=True, help_text="Set by prune_images when no item names the image.", null=True
+                    ),
+                ),
+                (
+                    "last_push",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecrs_hub.push",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PriceLabelType',
+            name="PriceLabelType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_id', models.BigIntegerField(unique=True)),
-                ('settings', models.JSONField(blank=True, default=list, help_text='[{"key": ..., "value": ...}] as sent.')),
-                ('extra', models.JSONField(blank=True, default=dict)),
-                ('content_hash', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_push', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ecrs_hub.push')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("record_id", models.BigIntegerField(unique=True)),
+                (
+                    "settings",
+                    models.JSONField(blank=True, default=list, help_text='[{"key": ..., "value": ...}] as sent.'),
+                ),
+                ("extra", models.JSONField(blank=True, default=dict)),
+                ("content_hash", models.CharField(blank=True, default="", max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "last_push",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecrs_hub.push",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['record_id'],
+                "ordering": ["record_id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemStore',
+            name="ItemStore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_power_field1', models.CharField(blank=True, help_text='CATAPULT field localPowerField1', max_length=30, null=True)),
-                ('local_power_field2', models.CharField(blank=True, help_text='CATAPULT field localPowerField2', max_length=30, null=True)),
-                ('local_power_field3', models.CharField(blank=True, help_text='CATAPULT field localPowerField3', max_length=30, null=True)),
-                ('local_power_field4', models.CharField(blank=True, help_text='CATAPULT field localPowerField4', max_length=30, null=True)),
-                ('local_power_field5', models.CharField(blank=True, help_text='CATAPULT field localPowerField5', max_length=30, null=True)),
-                ('local_power_field6', models.CharField(blank=True, help_text='CATAPULT field localPowerField6', max_length=30, null=True)),
-                ('local_power_field7', models.CharField(blank=True, help_text='CATAPULT field localPowerField7', max_length=30, null=True)),
-                ('local_power_field8', models.CharField(blank=True, help_text='CATAPULT field localPowerField8', max_length=30, null=True)),
-                ('local', models.BooleanField(blank=True, help_text='CATAPULT field local', null=True)),
-                ('dsd', models.BooleanField(blank=True, help_text='CATAPULT field dsd', null=True)),
-                ('discontinued', models.BooleanField(blank=True, help_text='CATAPULT field discontinued', null=True)),
-                ('location', models.CharField(blank=True, help_text='CATAPULT field location', max_length=30, null=True)),
-                ('sequence_number', models.CharField(blank=True, help_text='CATAPULT field sequenceNumber', max_length=30, null=True)),
-                ('weight', models.CharField(blank=True, help_text='CATAPULT field weight', max_length=30, null=True)),
-                ('fixed_tare', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field fixedTare', max_digits=20, null=True)),
-                ('percent_tare', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentTare', max_digits=20, null=True)),
-                ('unit_of_measure', models.IntegerField(blank=True, help_text='CATAPULT field unitOfMeasure', null=True)),
-                ('tare_type', models.IntegerField(blank=True, help_text='CATAPULT field tareType', null=True)),
-                ('ingredients', models.TextField(blank=True, help_text='CATAPULT field ingredients', null=True)),
-                ('shelf_life', models.IntegerField(blank=True, help_text='CATAPULT field shelfLife', null=True)),
-                ('desc_line1', models.CharField(blank=True, help_text='CATAPULT field descLine1', max_length=64, null=True)),
-                ('desc_line2', models.CharField(blank=True, help_text='CATAPULT field descLine2', max_length=64, null=True)),
-                ('desc_line3', models.CharField(blank=True, help_text='CATAPULT field descLine3', max_length=64, null=True)),
-                ('desc_line4', models.CharField(blank=True, help_text='CATAPULT field descLine4', max_length=64, null=True)),
-                ('desc_size1', models.IntegerField(blank=True, help_text='CATAPULT field descSize1', null=True)),
-                ('desc_size2', models.IntegerField(blank=True, help_text='CATAPULT field descSize2', null=True)),
-                ('desc_size3', models.IntegerField(blank=True, help_text='CATAPULT field descSize3', null=True)),
-                ('desc_size4', models.IntegerField(blank=True, help_text='CATAPULT field descSize4', null=True)),
-                ('fixed_weight_amt', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field fixedWeightAmt', max_digits=20, null=True)),
-                ('by_count_qty', models.IntegerField(blank=True, help_text='CATAPULT field byCountQty', null=True)),
-                ('force_shelf_life', models.BooleanField(blank=True, help_text='CATAPULT field forceShelfLife', null=True)),
-                ('user_assigned1', models.CharField(blank=True, help_text='CATAPULT field userAssigned1', max_length=30, null=True)),
-                ('user_assigned2', models.CharField(blank=True, help_text='CATAPULT field userAssigned2', max_length=30, null=True)),
-                ('user_assigned3', models.CharField(blank=True, help_text='CATAPULT field userAssigned3', max_length=30, null=True)),
-                ('user_assigned4', models.CharField(blank=True, help_text='CATAPULT field userAssigned4', max_length=30, null=True)),
-                ('user_assigned5', models.IntegerField(blank=True, help_text='CATAPULT field userAssigned5', null=True)),
-                ('user_assigned6', models.IntegerField(blank=True, help_text='CATAPULT field userAssigned6', null=True)),
-                ('user_assigned7', models.IntegerField(blank=True, help_text='CATAPULT field userAssigned7', null=True)),
-                ('wrk_name', models.CharField(blank=True, help_text='CATAPULT field wrkName', max_length=40, null=True)),
-                ('pcl_promo_name1', models.CharField(blank=True, help_text='CATAPULT field pclPromoName1', max_length=30, null=True)),
-                ('pcl_promo_name2', models.CharField(blank=True, help_text='CATAPULT field pclPromoName2', max_length=30, null=True)),
-                ('pcl_promo_name3', models.CharField(blank=True, help_text='CATAPULT field pclPromoName3', max_length=30, null=True)),
-                ('pcl_promo_name4', models.CharField(blank=True, help_text='CATAPULT field pclPromoName4', max_length=30, null=True)),
-                ('promo_start', models.CharField(blank=True, help_text='CATAPULT field promoStart', max_length=64, null=True)),
-                ('promo_end', models.CharField(blank=True, help_text='CATAPULT field promoEnd', max_length=64, null=True)),
-                ('promo_price1', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field promoPrice1', max_digits=18, null=True)),
-                ('promo_price2', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field promoPrice2', max_digits=18, null=True)),
-                ('promo_price3', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field promoPrice3', max_digits=18, null=True)),
-                ('promo_price4', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field promoPrice4', max_digits=18, null=True)),
-                ('promo_divider1', models.IntegerField(blank=True, help_text='CATAPULT field promoDivider1', null=True)),
-                ('promo_divider2', models.IntegerField(blank=True, help_text='CATAPULT field promoDivider2', null=True)),
-                ('promo_divider3', models.IntegerField(blank=True, help_text='CATAPULT field promoDivider3', null=True)),
-                ('promo_divider4', models.IntegerField(blank=True, help_text='CATAPULT field promoDivider4', null=True)),
-                ('promo_discount1', models.CharField(blank=True, help_text='CATAPULT field promoDiscount1', max_length=30, null=True)),
-                ('promo_discount2', models.CharField(blank=True, help_text='CATAPULT field promoDiscount2', max_length=30, null=True)),
-                ('promo_discount3', models.CharField(blank=True, help_text='CATAPULT field promoDiscount3', max_length=30, null=True)),
-                ('promo_discount4', models.CharField(blank=True, help_text='CATAPULT field promoDiscount4', max_length=30, null=True)),
-                ('price1', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field price1', max_digits=18, null=True)),
-                ('price2', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field price2', max_digits=18, null=True)),
-                ('price3', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field price3', max_digits=18, null=True)),
-                ('price4', models.DecimalField(blank=True, decimal_places=4, help_text='CATAPULT field price4', max_digits=18, null=True)),
-                ('divider1', models.IntegerField(blank=True, help_text='CATAPULT field divider1', null=True)),
-                ('divider2', models.IntegerField(blank=True, help_text='CATAPULT field divider2', null=True)),
-                ('divider3', models.IntegerField(blank=True, help_text='CATAPULT field divider3', null=True)),
-                ('divider4', models.IntegerField(blank=True, help_text='CATAPULT field divider4', null=True)),
-                ('discount1', models.CharField(blank=True, help_text='CATAPULT field discount1', max_length=30, null=True)),
-                ('discount2', models.CharField(blank=True, help_text='CATAPULT field discount2', max_length=30, null=True)),
-                ('discount3', models.CharField(blank=True, help_text='CATAPULT field discount3', max_length=30, null=True)),
-                ('discount4', models.CharField(blank=True, help_text='CATAPULT field discount4', max_length=30, null=True)),
-                ('web_cart_enabled', models.BooleanField(blank=True, help_text='CATAPULT field webCartEnabled', null=True)),
-                ('weighted_net_sales_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field weightedNetSalesGrade', max_digits=20, null=True)),
-                ('weighted_velocity_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field weightedVelocityGrade', max_digits=20, null=True)),
-                ('weighted_profit_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field weightedProfitGrade', max_digits=20, null=True)),
-                ('weighted_dept_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field weightedDeptGrade', max_digits=20, null=True)),
-                ('weighted_basket_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field weightedBasketGrade', max_digits=20, null=True)),
-                ('percent_net_sales_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentNetSalesGrade', max_digits=20, null=True)),
-                ('percent_velocity_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentVelocityGrade', max_digits=20, null=True)),
-                ('percent_profit_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentProfitGrade', max_digits=20, null=True)),
-                ('percent_dept_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentDeptGrade', max_digits=20, null=True)),
-                ('percent_basket_grade', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field percentBasketGrade', max_digits=20, null=True)),
-                ('pcl_name1', models.CharField(blank=True, help_text='CATAPULT field pclName1', max_length=30, null=True)),
-                ('pcl_name2', models.CharField(blank=True, help_text='CATAPULT field pclName2', max_length=30, null=True)),
-                ('pcl_name3', models.CharField(blank=True, help_text='CATAPULT field pclName3', max_length=30, null=True)),
-                ('pcl_name4', models.TextField(blank=True, help_text='CATAPULT field pclName4', null=True)),
-                ('pl1_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl1SettingsID', null=True)),
-                ('pl2_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl2SettingsID', null=True)),
-                ('pl3_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl3SettingsID', null=True)),
-                ('pl4_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl4SettingsID', null=True)),
-                ('pl1_promo_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl1PromoSettingsID', null=True)),
-                ('pl2_promo_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl2PromoSettingsID', null=True)),
-                ('pl3_promo_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl3PromoSettingsID', null=True)),
-                ('pl4_promo_settings_id', models.BigIntegerField(blank=True, help_text='CATAPULT field pl4PromoSettingsID', null=True)),
-                ('extra', models.JSONField(blank=True, default=dict, help_text='Fields CATAPULT sent that this version of the hub does not know.')),
-                ('content_hash', models.CharField(blank=True, default='', help_text='Hash of the record as last received.', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('deleted', models.BooleanField(default=False)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='at_stores', to='items.item')),
-                ('last_push', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ecrs_hub.push')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='item_stores', to='items.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "local_power_field1",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField1", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field2",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField2", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field3",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField3", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field4",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField4", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field5",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField5", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field6",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField6", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field7",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField7", max_length=30, null=True),
+                ),
+                (
+                    "local_power_field8",
+                    models.CharField(blank=True, help_text="CATAPULT field localPowerField8", max_length=30, null=True),
+                ),
+                ("local", models.BooleanField(blank=True, help_text="CATAPULT field local", null=True)),
+                ("dsd", models.BooleanField(blank=True, help_text="CATAPULT field dsd", null=True)),
+                ("discontinued", models.BooleanField(blank=True, help_text="CATAPULT field discontinued", null=True)),
+                (
+                    "location",
+                    models.CharField(blank=True, help_text="CATAPULT field location", max_length=30, null=True),
+                ),
+                (
+                    "sequence_number",
+                    models.CharField(blank=True, help_text="CATAPULT field sequenceNumber", max_length=30, null=True),
+                ),
+                ("weight", models.CharField(blank=True, help_text="CATAPULT field weight", max_length=30, null=True)),
+                (
+                    "fixed_tare",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, help_text="CATAPULT field fixedTare", max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "percent_tare",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, help_text="CATAPULT field percentTare", max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "unit_of_measure",
+                    models.IntegerField(blank=True, help_text="CATAPULT field unitOfMeasure", null=True),
+                ),
+                ("tare_type", models.IntegerField(blank=True, help_text="CATAPULT field tareType", null=True)),
+                ("ingredients", models.TextField(blank=True, help_text="CATAPULT field ingredients", null=True)),
+                ("shelf_life", models.IntegerField(blank=True, help_text="CATAPULT field shelfLife", null=True)),
+                (
+                    "desc_line1",
+                    models.CharField(blank=True, help_text="CATAPULT field descLine1", max_length=64, null=True),
+                ),
+                (
+                    "desc_line2",
+                    models.CharField(blank=True, help_text="CATAPULT field descLine2", max_length=64, null=True),
+                ),
+                (
+                    "desc_line3",
+                    models.CharField(blank=True, help_text="CATAPULT field descLine3", max_length=64, null=True),
+                ),
+                (
+                    "desc_line4",
+                    models.CharField(blank=True, help_text="CATAPULT field descLine4", max_length=64, null=True),
+                ),
+                ("desc_size1", models.IntegerField(blank=True, help_text="CATAPULT field descSize1", null=True)),
+                ("desc_size2", models.IntegerField(blank=True, help_text="CATAPULT field descSize2", null=True)),
+                ("desc_size3", models.IntegerField(blank=True, help_text="CATAPULT field descSize3", null=True)),
+                ("desc_size4", models.IntegerField(blank=True, help_text="CATAPULT field descSize4", null=True)),
+                (
+                    "fixed_weight_amt",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field fixedWeightAmt",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                ("by_count_qty", models.IntegerField(blank=True, help_text="CATAPULT field byCountQty", null=True)),
+                (
+                    "force_shelf_life",
+                    models.BooleanField(blank=True, help_text="CATAPULT field forceShelfLife", null=True),
+                ),
+                (
+                    "user_assigned1",
+                    models.CharField(blank=True, help_text="CATAPULT field userAssigned1", max_length=30, null=True),
+                ),
+                (
+                    "user_assigned2",
+                    models.CharField(blank=True, help_text="CATAPULT field userAssigned2", max_length=30, null=True),
+                ),
+                (
+                    "user_assigned3",
+                    models.CharField(blank=True, help_text="CATAPULT field userAssigned3", max_length=30, null=True),
+                ),
+                (
+                    "user_assigned4",
+                    models.CharField(blank=True, help_text="CATAPULT field userAssigned4", max_length=30, null=True),
+                ),
+                (
+                    "user_assigned5",
+                    models.IntegerField(blank=True, help_text="CATAPULT field userAssigned5", null=True),
+                ),
+                (
+                    "user_assigned6",
+                    models.IntegerField(blank=True, help_text="CATAPULT field userAssigned6", null=True),
+                ),
+                (
+                    "user_assigned7",
+                    models.IntegerField(blank=True, help_text="CATAPULT field userAssigned7", null=True),
+                ),
+                (
+                    "wrk_name",
+                    models.CharField(blank=True, help_text="CATAPULT field wrkName", max_length=40, null=True),
+                ),
+                (
+                    "pcl_promo_name1",
+                    models.CharField(blank=True, help_text="CATAPULT field pclPromoName1", max_length=30, null=True),
+                ),
+                (
+                    "pcl_promo_name2",
+                    models.CharField(blank=True, help_text="CATAPULT field pclPromoName2", max_length=30, null=True),
+                ),
+                (
+                    "pcl_promo_name3",
+                    models.CharField(blank=True, help_text="CATAPULT field pclPromoName3", max_length=30, null=True),
+                ),
+                (
+                    "pcl_promo_name4",
+                    models.CharField(blank=True, help_text="CATAPULT field pclPromoName4", max_length=30, null=True),
+                ),
+                (
+                    "promo_start",
+                    models.CharField(blank=True, help_text="CATAPULT field promoStart", max_length=64, null=True),
+                ),
+                (
+                    "promo_end",
+                    models.CharField(blank=True, help_text="CATAPULT field promoEnd", max_length=64, null=True),
+                ),
+                (
+                    "promo_price1",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field promoPrice1", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "promo_price2",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field promoPrice2", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "promo_price3",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field promoPrice3", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "promo_price4",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field promoPrice4", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "promo_divider1",
+                    models.IntegerField(blank=True, help_text="CATAPULT field promoDivider1", null=True),
+                ),
+                (
+                    "promo_divider2",
+                    models.IntegerField(blank=True, help_text="CATAPULT field promoDivider2", null=True),
+                ),
+                (
+                    "promo_divider3",
+                    models.IntegerField(blank=True, help_text="CATAPULT field promoDivider3", null=True),
+                ),
+                (
+                    "promo_divider4",
+                    models.IntegerField(blank=True, help_text="CATAPULT field promoDivider4", null=True),
+                ),
+                (
+                    "promo_discount1",
+                    models.CharField(blank=True, help_text="CATAPULT field promoDiscount1", max_length=30, null=True),
+                ),
+                (
+                    "promo_discount2",
+                    models.CharField(blank=True, help_text="CATAPULT field promoDiscount2", max_length=30, null=True),
+                ),
+                (
+                    "promo_discount3",
+                    models.CharField(blank=True, help_text="CATAPULT field promoDiscount3", max_length=30, null=True),
+                ),
+                (
+                    "promo_discount4",
+                    models.CharField(blank=True, help_text="CATAPULT field promoDiscount4", max_length=30, null=True),
+                ),
+                (
+                    "price1",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field price1", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "price2",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field price2", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "price3",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field price3", max_digits=18, null=True
+                    ),
+                ),
+                (
+                    "price4",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, help_text="CATAPULT field price4", max_digits=18, null=True
+                    ),
+                ),
+                ("divider1", models.IntegerField(blank=True, help_text="CATAPULT field divider1", null=True)),
+                ("divider2", models.IntegerField(blank=True, help_text="CATAPULT field divider2", null=True)),
+                ("divider3", models.IntegerField(blank=True, help_text="CATAPULT field divider3", null=True)),
+                ("divider4", models.IntegerField(blank=True, help_text="CATAPULT field divider4", null=True)),
+                (
+                    "discount1",
+                    models.CharField(blank=True, help_text="CATAPULT field discount1", max_length=30, null=True),
+                ),
+                (
+                    "discount2",
+                    models.CharField(blank=True, help_text="CATAPULT field discount2", max_length=30, null=True),
+                ),
+                (
+                    "discount3",
+                    models.CharField(blank=True, help_text="CATAPULT field discount3", max_length=30, null=True),
+                ),
+                (
+                    "discount4",
+                    models.CharField(blank=True, help_text="CATAPULT field discount4", max_length=30, null=True),
+                ),
+                (
+                    "web_cart_enabled",
+                    models.BooleanField(blank=True, help_text="CATAPULT field webCartEnabled", null=True),
+                ),
+                (
+                    "weighted_net_sales_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field weightedNetSalesGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "weighted_velocity_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field weightedVelocityGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "weighted_profit_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field weightedProfitGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "weighted_dept_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field weightedDeptGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "weighted_basket_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field weightedBasketGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "percent_net_sales_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field percentNetSalesGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "percent_velocity_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field percentVelocityGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "percent_profit_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field percentProfitGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "percent_dept_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field percentDeptGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "percent_basket_grade",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="CATAPULT field percentBasketGrade",
+                        max_digits=20,
+                        null=True,
+                    ),
+                ),
+                (
+                    "pcl_name1",
+                    models.CharField(blank=True, help_text="CATAPULT field pclName1", max_length=30, null=True),
+                ),
+                (
+                    "pcl_name2",
+                    models.CharField(blank=True, help_text="CATAPULT field pclName2", max_length=30, null=True),
+                ),
+                (
+                    "pcl_name3",
+                    models.CharField(blank=True, help_text="CATAPULT field pclName3", max_length=30, null=True),
+                ),
+                ("pcl_name4", models.TextField(blank=True, help_text="CATAPULT field pclName4", null=True)),
+                (
+                    "pl1_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl1SettingsID", null=True),
+                ),
+                (
+                    "pl2_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl2SettingsID", null=True),
+                ),
+                (
+                    "pl3_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl3SettingsID", null=True),
+                ),
+                (
+                    "pl4_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl4SettingsID", null=True),
+                ),
+                (
+                    "pl1_promo_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl1PromoSettingsID", null=True),
+                ),
+                (
+                    "pl2_promo_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl2PromoSettingsID", null=True),
+                ),
+                (
+                    "pl3_promo_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl3PromoSettingsID", null=True),
+                ),
+                (
+                    "pl4_promo_settings_id",
+                    models.BigIntegerField(blank=True, help_text="CATAPULT field pl4PromoSettingsID", null=True),
+                ),
+                (
+                    "extra",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Fields CATAPULT sent that this version of the hub does not know.",
+                    ),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(
+                        blank=True, default="", help_text="Hash of the record as last received.", max_length=32
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("deleted", models.BooleanField(default=False)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="at_stores", to="items.item"
+                    ),
+                ),
+                (
+                    "last_push",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecrs_hub.push",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="item_stores", to="items.store"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item at store',
-                'verbose_name_plural': 'items at stores',
+                "verbose_name": "item at store",
+                "verbose_name_plural": "items at stores",
             },
         ),
         migrations.AddField(
-            model_name='item',
-            name='stores',
-            field=models.ManyToManyField(related_name='items', through='items.ItemStore', to='items.store'),
+            model_name="item",
+            name="stores",
+            field=models.ManyToManyField(related_name="items", through="items.ItemStore", to="items.store"),
         ),
         migrations.CreateModel(
-            name='ItemSupplier',
+            name="ItemSupplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier_code', models.CharField(blank=True, help_text='CATAPULT field supplierCode', max_length=10, null=True)),
-                ('order_qty', models.DecimalField(blank=True, decimal_places=6, help_text='CATAPULT field orderQty', max_digits=20, null=True)),
-                ('order_unit', models.CharField(blank=True, help_text='CATAPULT field orderUnit', max_length=30, null=True)),
-                ('extra', models.JSONField(blank=True, default=dict, help_text='Fields CATAPULT sent that this version of the hub does not know.')),
-                ('content_hash', models.CharField(blank=True, default='', help_text='Hash of the record as last received.', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('record_id', models.CharField(help_text='CATAPULT ordering recordID.', max_length=64, unique=True)),
-                ('deleted', models.BooleanField(default=False)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supplier_units', to='items.item')),
-                ('last_push', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ecrs_hub.push')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='items.supplier', to_field='supplier_id')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "supplier_code",
+                    models.CharField(blank=True, help_text="CATAPULT field supplierCode", max_length=10, null=True),
+                ),
+                (
+                    "order_qty",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, help_text="CATAPULT field orderQty", max_digits=20, null=True
+                    ),
+                ),
+                (
+                    "order_unit",
+                    models.CharField(blank=True, help_text="CATAPULT field orderUnit", max_length=30, null=True),
+                ),
+                (
+                    "extra",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Fields CATAPULT sent that this version of the hub does not know.",
+                    ),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(
+                        blank=True, default="", help_text="Hash of the record as last received.", max_length=32
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("record_id", models.CharField(help_text="CATAPULT ordering recordID.", max_length=64, unique=True)),
+                ("deleted", models.BooleanField(default=False)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="supplier_units", to="items.item"
+                    ),
+                ),
+                (
+                    "last_push",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecrs_hub.push",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="items.supplier",
+                        to_field="supplier_id",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item supplier unit',
-                'ordering': ['item', 'supplier'],
+                "verbose_name": "item supplier unit",
+                "ordering": ["item", "supplier"],
             },
         ),
         migrations.AddIndex(
-            model_name='itemstore',
-            index=models.Index(fields=['store', 'deleted'], name='items_items_store_i_f54620_idx'),
+            model_name="itemstore",
+            index=models.Index(fields=["store", "deleted"], name="items_items_store_i_f54620_idx"),
         ),
         migrations.AddConstraint(
-            model_name='itemstore',
-            constraint=models.UniqueConstraint(fields=('item', 'store'), name='item_store_unique'),
+            model_name="itemstore",
+            constraint=models.UniqueConstraint(fields=("item", "store"), name="item_store_unique"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['dept_number'], name='items_item_dept_nu_19d55b_idx'),
+            model_name="item",
+            index=models.Index(fields=["dept_number"], name="items_item_dept_nu_19d55b_idx"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['brand'], name='items_item_brand_522e25_idx'),
+            model_name="item",
+            index=models.Index(fields=["brand"], name="items_item_brand_522e25_idx"),
         ),
     ]

@@ -190,7 +190,11 @@ class _IngestRun:
             if store is None:
                 number = values.get("number")
                 # A store staff created by number alone is adopted by the first push naming it.
-                store = Store.objects.filter(record_id__isnull=True, number=number).order_by("pk").first() if number else None
+                store = (
+                    Store.objects.filter(record_id__isnull=True, number=number).order_by("pk").first()
+                    if number
+                    else None
+                )
                 if store is None:
                     new_rows.append({**values, "record_id": record_id})
                     continue
@@ -203,11 +207,20 @@ class _IngestRun:
             existing[record_id] = store
         # New stores through ON CONFLICT: two pushes naming the same new store at once
         # both succeed, and the second merely updates it.
-        upsert(Store, new_rows, unique=("record_id",), insert_only={"created_at": self.now},
-               common={"updated_at": self.now})
+        upsert(
+            Store,
+            new_rows,
+            unique=("record_id",),
+            insert_only={"created_at": self.now},
+            common={"updated_at": self.now},
+        )
         pks = {store.record_id: store.pk for store in existing.values()}
         if new_rows:
-            pks.update(Store.objects.filter(record_id__in=[row["record_id"] for row in new_rows]).values_list("record_id", "pk"))
+            pks.update(
+                Store.objects.filter(record_id__in=[row["record_id"] for row in new_rows]).values_list(
+                    "record_id", "pk"
+                )
+            )
         return pks
 
     # -- existing rows ----------------------------------------------------------------
@@ -215,9 +228,9 @@ class _IngestRun:
     def _load_existing_items(self) -> None:
         by_record_id = {item.record_id: item for item in self.page}
         for chunk in chunks(list(by_record_id)):
-            for record_id, pk, stored_hash, stored_record_hash in Item.objects.filter(
-                record_id__in=chunk
-            ).values_list("record_id", "pk", "content_hash", "record_hash"):
+            for record_id, pk, stored_hash, stored_record_hash in Item.objects.filter(record_id__in=chunk).values_list(
+                "record_id", "pk", "content_hash", "record_hash"
+            ):
                 item = by_record_id[record_id]
                 item.pk, item.existed, item.hash = pk, True, stored_hash
                 item.untouched = stored_record_hash == item.record_hash
@@ -297,10 +310,19 @@ class _IngestRun:
             rows.append(values)
         new_items = [item for item in self.page if item.values is not None and not item.existed]
         new_record_ids = {item.record_id for item in new_items}
-        upsert(Item, [row for row in rows if row["record_id"] in new_record_ids], new=True, unique=("record_id",),
-               **self._stamps())
-        upsert(Item, [row for row in rows if row["record_id"] not in new_record_ids], unique=("record_id",),
-               **self._stamps())
+        upsert(
+            Item,
+            [row for row in rows if row["record_id"] in new_record_ids],
+            new=True,
+            unique=("record_id",),
+            **self._stamps(),
+        )
+        upsert(
+            Item,
+            [row for row in rows if row["record_id"] not in new_record_ids],
+            unique=("record_id",),
+            **self._stamps(),
+        )
         if new_items:
             by_record_id = {item.record_id: item for item in new_items}
             for chunk in chunks(list(by_record_id)):
@@ -339,8 +361,13 @@ class _IngestRun:
         for item, values, _new in rows:
             values["item_id"] = item.pk
         for new in (True, False):
-            upsert(model, [values for _item, values, is_new in rows if is_new is new], new=new, unique=unique,
-                   **self._stamps())
+            upsert(
+                model,
+                [values for _item, values, is_new in rows if is_new is new],
+                new=new,
+                unique=unique,
+                **self._stamps(),
+            )
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
@@ -368,11 +395,7 @@ class _IngestRun:
                     continue
                 try:
                     coerced = wire.ORDERING.coerce(entry.raw, entry.path)
-                    name = (
-                        wire.SUPPLIER_NAME.coerce(entry.raw["supplierName"])
-                        if "supplierName" in entry.raw
-                        else None
-                    )
+                    name = wire.SUPPLIER_NAME.coerce(entry.raw["supplierName"]) if "supplierName" in entry.raw else None
                 except RecordRejected as exc:
                     self._reject_entry(item, entry, exc.problems)
                     continue
@@ -395,15 +418,27 @@ class _IngestRun:
     def _write_suppliers(self, unit_rows: list[tuple[PageItem, dict, bool]], names: dict[str, str | None]) -> None:
         """Every supplier a unit names exists; those sent with a name get it."""
         unnamed = {values["supplier_id"] for _item, values, _new in unit_rows} - set(names)
-        upsert(Supplier, [{"supplier_id": key} for key in unnamed], unique=("supplier_id",),
-               insert_only={"created_at": self.now, "updated_at": self.now})
-        upsert(Supplier, [{"supplier_id": key, "name": name} for key, name in names.items()],
-               unique=("supplier_id",), insert_only={"created_at": self.now}, common={"updated_at": self.now})
+        upsert(
+            Supplier,
+            [{"supplier_id": key} for key in unnamed],
+            unique=("supplier_id",),
+            insert_only={"created_at": self.now, "updated_at": self.now},
+        )
+        upsert(
+            Supplier,
+            [{"supplier_id": key, "name": name} for key, name in names.items()],
+            unique=("supplier_id",),
+            insert_only={"created_at": self.now},
+            common={"updated_at": self.now},
+        )
 
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _stamps(self) -> dict:
-        return {"insert_only": {"created_at": self.now}, "common": {"updated_at": self.now, "last_push_id": self.push.pk}}
+        return {
+            "insert_only": {"created_at": self.now},
+            "common": {"updated_at": self.now, "last_push_id": self.push.pk},
+        }
 
     def _record_hash(self, item: PageItem) -> str:
         """What to remember of a record as stored, so that the next identical copy is
@@ -433,4 +468,3 @@ class _IngestRun:
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-

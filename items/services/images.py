@@ -14,7 +14,6 @@ import html
 import io
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -91,9 +90,7 @@ def images_parse(push: Push, request: HttpRequest | None) -> ImagePayload:
     """Keep the raw body in file storage, then parse the multipart form."""
     if request is not None:
         body = request.body
-        path = default_storage.save(
-            f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart", ContentFile(body)
-        )
+        path = default_storage.save(f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart", ContentFile(body))
         push.files = [{"path": path, "size": len(body), "kind": "raw multipart body"}]
         push.save(update_fields=["files"])
     else:
@@ -180,9 +177,7 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
     replaced_paths = []
     with transaction.atomic():
         lock_timeout()
-        existing = {
-            image.name: image for image in ItemImage.objects.select_for_update().filter(name__in=list(decoded))
-        }
+        existing = {image.name: image for image in ItemImage.objects.select_for_update().filter(name__in=list(decoded))}
         for name, image in decoded.items():
             row = existing.get(name)
             if row is not None and row.sha256 == image.sha256:
@@ -226,4 +221,3 @@ def delete_unused_blobs(paths: list[str]) -> None:
             default_storage.delete(path)
         except OSError:
             logger.warning("could not delete unused image file %s", path)
-

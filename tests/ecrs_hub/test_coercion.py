@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecrs_hub.coercion import INT32, CoercionError, RecordRejected, Schema, WireField, to_bool, to_decimal, to_int, to_text
+from ecrs_hub.coercion import (
+    INT32,
+    CoercionError,
+    RecordRejected,
+    Schema,
+    WireField,
+    to_bool,
+    to_decimal,
+    to_int,
+    to_text,
+)
 
 
 @pytest.mark.parametrize("sent", [True, "true", "True", "TRUE", "1", 1, "Yes", "yes", "Y", "on"])
@@ -32,8 +42,16 @@ def test_a_word_that_is_not_a_boolean_is_refused(sent):
 
 @pytest.mark.parametrize(
     ("sent", "stored"),
-    [("4.9900", Decimal("4.9900")), (4.99, Decimal("4.9900")), ("0.250", Decimal("0.2500")), (5, Decimal("5.0000")),
-     ("  12 ", Decimal("12.0000")), ("1,299.50", Decimal("1299.5000")), ("0.00005", Decimal("0.0001")), ("-1.5", Decimal("-1.5000"))],
+    [
+        ("4.9900", Decimal("4.9900")),
+        (4.99, Decimal("4.9900")),
+        ("0.250", Decimal("0.2500")),
+        (5, Decimal("5.0000")),
+        ("  12 ", Decimal("12.0000")),
+        ("1,299.50", Decimal("1299.5000")),
+        ("0.00005", Decimal("0.0001")),
+        ("-1.5", Decimal("-1.5000")),
+    ],
 )
 def test_money_arrives_as_numbers_or_numeric_strings_and_is_stored_as_decimal(sent, stored):
     value = to_decimal(sent, 18, 4)
@@ -77,7 +95,9 @@ def test_text_over_the_documented_maximum_is_refused_with_the_limit():
 
 # --- properties ------------------------------------------------------------------------
 
-decimals = st.decimals(min_value=Decimal("-99999999999999"), max_value=Decimal("99999999999999"), places=4, allow_nan=False)
+decimals = st.decimals(
+    min_value=Decimal("-99999999999999"), max_value=Decimal("99999999999999"), places=4, allow_nan=False
+)
 
 
 @given(decimals)
@@ -99,7 +119,17 @@ def test_integers_round_trip_as_numbers_and_strings(value):
     assert to_int(f"{value}.0") == value
 
 
-@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.lists(st.integers()), st.dictionaries(st.text(), st.integers())))
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(),
+        st.lists(st.integers()),
+        st.dictionaries(st.text(), st.integers()),
+    )
+)
 def test_coercion_either_returns_a_typed_value_or_refuses_with_a_rule(value):
     for coerce, expected in (
         (lambda v: to_decimal(v, 18, 4), Decimal),

@@ -26,7 +26,7 @@ def test_keys_are_url_safe_and_long_and_only_their_hash_is_stored(items_key):
     stored = Integration.objects.get()
     assert stored.key_hash == hashlib.sha256(items_key.key.encode()).hexdigest()
     assert items_key.key not in {stored.key_hash, stored.key_prefix, stored.notes}
-    assert items_key.header_string == '{"X-Api-Key":"%s"}' % items_key.key
+    assert items_key.header_string == '{"X-Api-Key":"' + items_key.key + '"}'
     assert items_key.query_string == f"key={items_key.key}"
 
 
@@ -45,8 +45,11 @@ def test_a_push_authenticates_by_header_bearer_or_query_parameter(client, items_
 
 @pytest.mark.parametrize(
     ("headers", "reason"),
-    [({}, "no API key"), ({"HTTP_X_API_KEY": "not-the-key-" * 4}, "unknown API key"),
-     ({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, "no API key")],
+    [
+        ({}, "no API key"),
+        ({"HTTP_X_API_KEY": "not-the-key-" * 4}, "unknown API key"),
+        ({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, "no API key"),
+    ],
 )
 def test_a_missing_or_wrong_key_is_401_and_counted_without_its_body(client, items_key, headers, reason):
     response = client.post("/ecrs/items/", SAMPLE, content_type="application/json", **headers)
@@ -81,8 +84,13 @@ def test_a_rotated_key_replaces_the_old_one(client, items_key):
 
 @pytest.mark.parametrize(
     ("body", "status", "says"),
-    [(b"{not json", 400, "not valid JSON"), (b"", 400, "Empty body"), (b"42", 400, "must be a JSON array"),
-     (b'{"items": 5}', 400, '"items" must be an array'), (b'"text"', 400, "must be a JSON array")],
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"", 400, "Empty body"),
+        (b"42", 400, "must be a JSON array"),
+        (b'{"items": 5}', 400, '"items" must be an array'),
+        (b'"text"', 400, "must be a JSON array"),
+    ],
 )
 def test_a_body_of_no_accepted_shape_is_400_and_still_kept(pusher, body, status, says):
     response = pusher.items(body)

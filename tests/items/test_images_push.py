@@ -30,7 +30,9 @@ def multipart(files: list[tuple[str, bytes]], field: str = "file") -> bytes:
     for name, content in files:
         parts.append(
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
         )
     return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
@@ -47,8 +49,11 @@ def stored_bytes(image: ItemImage) -> bytes:
 
 
 def test_jpeg_png_and_gif_are_verified_and_stored_through_the_storage_api(pusher):
-    files = [("4494967296001.jpg", image_bytes("JPEG")), ("4494967296101.png", image_bytes("PNG")),
-             ("4494967296201.gif", image_bytes("GIF"))]
+    files = [
+        ("4494967296001.jpg", image_bytes("JPEG")),
+        ("4494967296101.png", image_bytes("PNG")),
+        ("4494967296201.gif", image_bytes("GIF")),
+    ]
 
     response = post_images(pusher, files)
 
@@ -107,8 +112,13 @@ def test_a_png_named_jpg_is_stored_as_what_its_bytes_are(pusher):
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("../../../../tmp/evil.jpg", "path separator"), ("..\\..\\evil.jpg", "path separator"),
-     ("a..jpg", '".."'), ("evil\x07.jpg", "control characters"), (".hidden.jpg", "starts with a dot")],
+    [
+        ("../../../../tmp/evil.jpg", "path separator"),
+        ("..\\..\\evil.jpg", "path separator"),
+        ("a..jpg", '".."'),
+        ("evil\x07.jpg", "control characters"),
+        (".hidden.jpg", "starts with a dot"),
+    ],
 )
 def test_a_name_that_is_not_a_plain_file_name_is_refused_and_nothing_is_written_outside(pusher, name, reason):
     before = set(Path(settings.MEDIA_ROOT).parent.iterdir())

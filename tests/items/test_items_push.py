@@ -43,12 +43,20 @@ def test_the_ecrs_sample_is_stored_with_every_field_typed(pusher):
     store = Store.objects.get(record_id="4294967297054")
     assert (store.name, store.number, store.zone) == ("Urban Market", "27", "Rural Zone")
     assert (store.street_address, store.city, store.state, store.postal_code) == (
-        "150 Market Hills Drive", "Boone", "NC", "28607")
+        "150 Market Hills Drive",
+        "Boone",
+        "NC",
+        "28607",
+    )
 
     at_store = ItemStore.objects.get(item=item, store=store)
     assert at_store.deleted is False and at_store.deleted_at is None
     assert [at_store.price1, at_store.price2, at_store.price3, at_store.price4] == [
-        Decimal("4.99"), Decimal("3.99"), Decimal("2.99"), Decimal("1.99")]
+        Decimal("4.99"),
+        Decimal("3.99"),
+        Decimal("2.99"),
+        Decimal("1.99"),
+    ]
     assert at_store.divider1 == 3 and at_store.fixed_tare == Decimal("0.25") and at_store.percent_tare == 5
     assert at_store.force_shelf_life is True and at_store.local is True and at_store.web_cart_enabled is True
     assert (at_store.unit_of_measure, at_store.tare_type, at_store.shelf_life, at_store.by_count_qty) == (1, 0, 5, 5)
@@ -58,7 +66,13 @@ def test_the_ecrs_sample_is_stored_with_every_field_typed(pusher):
 
     unit = ItemSupplier.objects.get(record_id="4294967298581")
     assert (unit.item, unit.supplier_id, unit.supplier_code, unit.order_qty, unit.order_unit, unit.deleted) == (
-        item, "33", "11060", Decimal("12"), "Case", False)
+        item,
+        "33",
+        "11060",
+        Decimal("12"),
+        "Case",
+        False,
+    )
     assert Supplier.objects.get(supplier_id="33").name == "ECRS Food Supply"
 
 
@@ -69,7 +83,12 @@ def test_resending_the_same_page_changes_nothing_and_creates_no_duplicates(pushe
     response = pusher.items(SAMPLE)
 
     assert response.json()["message"] == "1 items: 0 created, 0 updated, 1 unchanged."
-    assert (Item.objects.count(), ItemStore.objects.count(), ItemSupplier.objects.count(), Store.objects.count()) == (1, 1, 1, 1)
+    assert (Item.objects.count(), ItemStore.objects.count(), ItemSupplier.objects.count(), Store.objects.count()) == (
+        1,
+        1,
+        1,
+        1,
+    )
     assert Item.objects.get().updated_at == first
     push = Push.objects.order_by("-pk").first()
     assert (push.status, push.unchanged, push.created) == ("ok", 1, 0)

@@ -37,7 +37,11 @@ def test_resending_is_unchanged(pusher):
 
 def test_a_bad_entry_rejects_its_type_only(pusher):
     response = pusher.price_label_settings(
-        [{"recordId": "x1", "settings": []}, {"recordId": 8, "settings": [{"value": "no key"}]}, {"recordId": 9, "settings": None}]
+        [
+            {"recordId": "x1", "settings": []},
+            {"recordId": 8, "settings": [{"value": "no key"}]},
+            {"recordId": 9, "settings": None},
+        ]
     )
     assert response.status_code == 422
     message = response.json()["message"]
@@ -55,4 +59,6 @@ def test_label_types_and_items_link_whichever_arrives_first(pusher):
 
     pusher.price_label_settings(SAMPLE)
 
-    assert PriceLabelType.objects.filter(record_id__in=at_store.price_label_type_ids).get().settings_dict == {"45": "string"}
+    assert PriceLabelType.objects.filter(record_id__in=at_store.price_label_type_ids).get().settings_dict == {
+        "45": "string"
+    }
