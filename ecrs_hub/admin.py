@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import DatabaseError
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -252,27 +253,7 @@ class PushAdmin(admin.ModelAdmin):
         ("Replays", {"fields": ("replay_of_link", "replays_list")}),
         ("Body", {"fields": ("body",)}),
     )
-    readonly_fields = (
-        "status",
-        "http",
-        "message",
-        "counts",
-        "duration",
-        "problems_table",
-        "warnings_list",
-        "integration",
-        "endpoint",
-        "received_at",
-        "remote_addr",
-        "content_type",
-        "size_human",
-        "sha256",
-        "stored_files",
-        "body_pruned_at",
-        "replay_of_link",
-        "replays_list",
-        "body",
-    )
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     def get_queryset(self, request):
         # The raw body can be megabytes per row: only the detail page reads it.

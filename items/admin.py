@@ -230,19 +230,25 @@ class DeletedAtStoreFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AlternateFilter(admin.SimpleListFilter):
-    title = "alternate ID"
-    parameter_name = "alternate"
+def is_null_filter(title: str, parameter: str, field: str, *, set_label: str, null_label: str):
+    """A yes/no list filter on whether ``field`` is set."""
 
-    def lookups(self, request, model_admin):
-        return [("yes", "Alternate IDs"), ("no", "Base items")]
+    class IsNullFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            return [("yes", set_label), ("no", null_label)]
 
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(base_record_id__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(base_record_id__isnull=True)
-        return queryset
+        def queryset(self, request, queryset):
+            if self.value() in ("yes", "no"):
+                return queryset.filter(**{f"{field}__isnull": self.value() == "no"})
+            return queryset
+
+    IsNullFilter.title, IsNullFilter.parameter_name = title, parameter
+    return IsNullFilter
+
+
+AlternateFilter = is_null_filter(
+    "alternate ID", "alternate", "base_record_id", set_label="Alternate IDs", null_label="Base items"
+)
 
 
 class ItemStoreInline(ReadOnlyInline):
@@ -666,19 +672,14 @@ class ItemSupplierAdmin(ReadOnlyAdmin):
 # --- images and price label types -------------------------------------------------------------
 
 
-class ReferencedFilter(admin.SimpleListFilter):
-    title = "referenced by items"
-    parameter_name = "referenced"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Referenced"), ("no", "Unreferenced (prune_images candidate)")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(unreferenced_since__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(unreferenced_since__isnull=False)
-        return queryset
+# "Referenced" is "not marked unreferenced": the filter's yes is the field's null.
+ReferencedFilter = is_null_filter(
+    "referenced by items",
+    "unreferenced",
+    "unreferenced_since",
+    set_label="Unreferenced (prune_images candidate)",
+    null_label="Referenced",
+)
 
 
 @admin.register(ItemImage)
