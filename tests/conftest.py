@@ -9,6 +9,7 @@ visible reason on SQLite; run them with DATABASE_URL=postgres://...
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _throw_away_media():
+    """The test settings store files in a fresh temporary folder: remove it afterwards."""
+    yield
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 def fixture_bytes(name: str) -> bytes:
