@@ -19,9 +19,10 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .coercion import Problem
@@ -89,13 +90,13 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class PushEndpoint:
-    """One push endpoint. ``parse`` turns the stored push into a payload (raising
+    """One push endpoint. ``parse(push, body)`` turns the body into a payload (raising
     :class:`BadRequest`); ``ingest(push=, payload=)`` stores it inside a transaction."""
 
     endpoint: str
     kind: str
     body: str  # "json" or "multipart"
-    parse: Callable[[Push, HttpRequest | None], Any]
+    parse: Callable[[Push, bytes], Any]
     ingest: Callable[..., IngestResult]
 
     @property
@@ -212,12 +213,62 @@ def receive(request: HttpRequest, spec: PushEndpoint) -> JsonResponse:
         )
 
     body = request.body
-    push.size = len(body)
-    push.sha256 = hashlib.sha256(body).hexdigest()
-    if spec.body == "json":
-        push.body_compressed = Push.compress(body)
-    push.save()
-    return process(push, spec, request)
+    push = push_record(
+        integration=integration, spec=spec, body=body, content_type=push.content_type, remote_addr=push.remote_addr
+    )
+    return process(push, spec, body)
+
+
+def push_record(
+    *,
+    integration: Integration,
+    spec: PushEndpoint,
+    body: bytes,
+    content_type: str,
+    remote_addr: str | None = None,
+    replay_of: Push | None = None,
+) -> Push:
+    """Keep a push raw, before anything parses it: a JSON body compressed in the database,
+    a multipart body (image files) in file storage."""
+    push = Push.objects.create(
+        integration=integration,
+        endpoint=spec.endpoint,
+        remote_addr=remote_addr,
+        content_type=content_type[:200],
+        size=len(body),
+        sha256=hashlib.sha256(body).hexdigest(),
+        body_compressed=Push.compress(body) if spec.body == "json" else None,
+        replay_of=replay_of,
+    )
+    if spec.body == "multipart":
+        path = default_storage.save(f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart", ContentFile(body))
+        push.files = [{"path": path, "size": len(body), "kind": "raw multipart body"}]
+        push.save(update_fields=["files"])
+    return push
+
+
+def push_raw_body(push: Push) -> bytes:
+    """The body as it arrived, from the database or file storage."""
+    if push.body_pruned_at is not None:
+        raise ValueError(f"push #{push.pk} was pruned on {push.body_pruned_at:%Y-%m-%d}: its body is gone")
+    if push.body_compressed is not None:
+        return push.body
+    if push.files:
+        with default_storage.open(push.files[0]["path"], "rb") as handle:
+            return handle.read()
+    raise ValueError(f"push #{push.pk} has no stored body")
+
+
+def push_ingest(
+    *, integration: Integration, endpoint: str, body: bytes, content_type: str = "application/json"
+) -> Push:
+    """Record and ingest a push in-process, exactly as one received over HTTP (for commands
+    such as seed_demo). Returns the push with its outcome."""
+    spec = endpoint_for(endpoint)
+    push = push_record(integration=integration, spec=spec, body=body, content_type=content_type)
+    process(push, spec, body)
+    push.refresh_from_db()
+    return push
 
 
 def record_refusal(push: Push, status: int, message: str) -> JsonResponse:
@@ -228,11 +279,11 @@ def record_refusal(push: Push, status: int, message: str) -> JsonResponse:
     return envelope(False, message, status)
 
 
-def process(push: Push, spec: PushEndpoint, request: HttpRequest | None = None) -> JsonResponse:
+def process(push: Push, spec: PushEndpoint, body: bytes) -> JsonResponse:
     """Parse and ingest a stored push, record the outcome on it, and answer."""
     started = time.perf_counter()
     try:
-        payload = spec.parse(push, request)
+        payload = spec.parse(push, body)
         result = spec.ingest(push=push, payload=payload)
     except BadRequest as exc:
         return finish(push, started, Push.Status.REJECTED, 400, str(exc))
@@ -281,21 +332,11 @@ def _mark_failed(push: Push, started: float, message: str) -> None:
 def push_replay(push: Push) -> Push:
     """Re-run ingest on a stored push's body as a new push (the log stays append-only)."""
     spec = endpoint_for(push.endpoint)
-    if push.body_pruned_at is not None:
-        raise ValueError(f"push #{push.pk} was pruned on {push.body_pruned_at:%Y-%m-%d}: nothing to replay")
-    replay = Push.objects.create(
-        integration=push.integration,
-        endpoint=push.endpoint,
-        remote_addr=None,
-        content_type=push.content_type,
-        size=push.size,
-        sha256=push.sha256,
-        body_compressed=push.body_compressed,
-        files=push.files,
-        replay_of=push,
-        received_at=timezone.now(),
+    body = push_raw_body(push)
+    replay = push_record(
+        integration=push.integration, spec=spec, body=body, content_type=push.content_type, replay_of=push
     )
-    process(replay, spec)
+    process(replay, spec, body)
     replay.refresh_from_db()
     return replay
 
@@ -328,9 +369,8 @@ def endpoint_for(name: str) -> PushEndpoint:
         raise ValueError(f"no push endpoint {name!r} is installed: this push cannot be replayed here") from None
 
 
-def parse_json(push: Push, request: HttpRequest | None) -> Any:
-    """The body as JSON (orjson), from the live request or, for a replay, the stored body."""
-    body = request.body if request is not None else push.body
+def parse_json(push: Push, body: bytes) -> Any:
+    """The body as JSON (orjson)."""
     if not body or not body.strip():
         raise BadRequest("Empty body: send a JSON array of records.")
     try:

@@ -21,7 +21,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.db import transaction
-from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
@@ -86,15 +85,8 @@ class ImagePayload:
     other_fields: list[str]
 
 
-def images_parse(push: Push, request: HttpRequest | None) -> ImagePayload:
-    """Keep the raw body in file storage, then parse the multipart form."""
-    if request is not None:
-        body = request.body
-        path = default_storage.save(f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart", ContentFile(body))
-        push.files = [{"path": path, "size": len(body), "kind": "raw multipart body"}]
-        push.save(update_fields=["files"])
-    else:
-        body = _stored_body(push)
+def images_parse(push: Push, body: bytes) -> ImagePayload:
+    """The multipart form (the raw body is already in file storage)."""
     meta = {"CONTENT_TYPE": push.content_type, "CONTENT_LENGTH": str(len(body))}
     handlers = [MemoryFileUploadHandler(), TemporaryFileUploadHandler()]
     try:
@@ -112,13 +104,6 @@ def images_parse(push: Push, request: HttpRequest | None) -> ImagePayload:
     if count > settings.ECRS_MAX_IMAGE_FILES:
         raise BadRequest(f"{count} files in one request: at most {settings.ECRS_MAX_IMAGE_FILES} are accepted.")
     return ImagePayload(uploads, parser.refused_names, sorted(fields))
-
-
-def _stored_body(push: Push) -> bytes:
-    if not push.files:
-        raise BadRequest(f"Push #{push.pk} has no stored body to replay.")
-    with default_storage.open(push.files[0]["path"], "rb") as handle:
-        return handle.read()
 
 
 @dataclass
