@@ -145,18 +145,29 @@ def to_int(value: Any, bounds: tuple[int, int] = INT32) -> int | None:
     return number
 
 
+class _Quanta(dict):
+    """(max_digits, places) → (the quantum 10**-places, the bound 10**(digits-places))."""
+
+    def __missing__(self, key):
+        digits, places = key
+        self[key] = (Decimal(1).scaleb(-places), Decimal(10) ** (digits - places))
+        return self[key]
+
+
+_QUANTA = _Quanta()
+
+
 def to_decimal(value: Any, max_digits: int, decimal_places: int) -> Decimal | None:
     """A Decimal rounded half-up to the column's places; ``""`` is null. Rejects values
     whose whole part does not fit the column."""
     if value is None or value == "":
         return None
     number = _decimal_from(value)
-    quantum = Decimal(1).scaleb(-decimal_places)
-    try:
-        number = number.quantize(quantum, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        raise CoercionError(f"is too large (at most {max_digits - decimal_places} digits before the point)") from None
-    if len(number.as_tuple().digits) > max_digits and number != 0:
+    quantum, bound = _QUANTA[(max_digits, decimal_places)]
+    if not -bound < number < bound:
+        raise CoercionError(f"is too large (at most {max_digits - decimal_places} digits before the point)")
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    if number == bound or number == -bound:  # rounded up past the last representable value
         raise CoercionError(f"is too large (at most {max_digits - decimal_places} digits before the point)")
     if number == 0:
         number = Decimal(0).quantize(quantum)
@@ -277,12 +288,19 @@ class Schema:
         # Keys holding nested records the caller parses itself: not "unknown".
         self.nested = frozenset(nested)
         self.attrs = tuple(wire.attr for wire in fields)
-        self._by_name = {wire.name: (wire.attr, wire.coerce) for wire in fields}
-        # Fast paths the per-value loop checks inline: a text field's maximum (a plain
-        # string within it is stored as it is), a number field's memo of earlier answers.
+        # One look-up per value: (attribute, coerce, text limit, memo). The limit and the memo
+        # are the loop's inline fast paths: a plain string within a text field's maximum is
+        # stored as it is, and a number seen before is not coerced again.
         no_limit = 2**62
-        self._text_limit = {wire.name: (wire.max_length or no_limit) for wire in fields if wire.kind == "text"}
-        self._memo = {wire.name: wire.coerce.memo for wire in fields if hasattr(wire.coerce, "memo")}
+        self._by_name = {
+            wire.name: (
+                wire.attr,
+                wire.coerce,
+                (wire.max_length or no_limit) if wire.kind == "text" else None,
+                getattr(wire.coerce, "memo", None),
+            )
+            for wire in fields
+        }
         self._required = tuple(wire for wire in fields if wire.required)
 
     def __iter__(self):
@@ -307,28 +325,24 @@ class Schema:
         values: dict[str, Any] = {}
         unknown: dict[str, Any] = {}
         problems: list[Problem] = []
-        by_name, nested, text_limit, memos = self._by_name, self.nested, self._text_limit, self._memo
-        str_type = str
+        by_name, nested = self._by_name, self.nested
         for name, value in raw.items():
             spec = by_name.get(name)
             if spec is None:
                 if name not in nested:
                     unknown[name] = value
                 continue
-            # Inline fast paths: most values are short strings or numbers seen before.
-            if type(value) is str_type:
-                limit = text_limit.get(name)
-                if limit is not None and len(value) <= limit and "\x00" not in value:
-                    values[spec[0]] = value
-                    continue
-            memo = memos.get(name)
+            attr, coerce, limit, memo = spec
+            if limit is not None and type(value) is str and len(value) <= limit and "\x00" not in value:
+                values[attr] = value
+                continue
             if memo is not None and type(value) is not list and type(value) is not dict:
                 result = memo.get((type(value), value), memo)
                 if result is not memo and not isinstance(result, CoercionError):
-                    values[spec[0]] = result
+                    values[attr] = result
                     continue
             try:
-                values[spec[0]] = spec[1](value)
+                values[attr] = coerce(value)
             except CoercionError as exc:
                 problems.append(Problem(f"{path}.{name}", exc.rule, value))
         for wire in self._required:

@@ -33,7 +33,10 @@ IN_CHUNK = 2000  # identifiers per IN (...) look-up
 
 
 def content_hash(record: Any) -> str:
-    return hashlib.blake2b(orjson.dumps(record, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+    # Keys are hashed in the order they arrived (CATAPULT's order is stable): a record whose
+    # keys come reordered is merely rewritten with the same values, and hashing a 30 MB
+    # page is a third faster than with sorted keys.
+    return hashlib.blake2b(orjson.dumps(record), digest_size=16).hexdigest()
 
 
 def chunks(values: list, size: int = IN_CHUNK) -> Iterator[list]:
