@@ -28,6 +28,19 @@ TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with NUL characters written out as ``\\u0000``: PostgreSQL's jsonb cannot
+    hold them, and an unknown field must never cost a record (the raw push keeps the exact
+    bytes)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000") if "\x00" in value else value
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    return value
+
+
 class CoercionError(ValueError):
     """A value that cannot be read as its field's type. ``rule`` is the sentence shown to
     the client after the JSON path and the value."""
@@ -330,7 +343,7 @@ class Schema:
             spec = by_name.get(name)
             if spec is None:
                 if name not in nested:
-                    unknown[name] = value
+                    unknown[json_safe(name)] = json_safe(value)
                 continue
             attr, coerce, limit, memo = spec
             if limit is not None and type(value) is str and len(value) <= limit and "\x00" not in value:

@@ -298,11 +298,13 @@ def process(push: Push, spec: PushEndpoint, body: bytes) -> JsonResponse:
     except TRANSIENT_DB_ERRORS as exc:
         _mark_failed(push, started, f"Transient database failure, nothing committed: {exc}")
         raise
-    except DatabaseError as exc:
-        # A constraint the parser should have caught: a bug, but never a crash page.
+    except Exception:
+        # A bug, not the client's doing (the parser should have refused what the database
+        # refused): the push is kept for a replay once it is fixed, and the answer is still
+        # the envelope. CATAPULT retries a 500 on its next cycles.
         logger.exception("push %s failed", push.pk)
         return finish(
-            push, started, Push.Status.FAILED, 500, f"Internal error storing the push (kept as #{push.pk}): {exc}"
+            push, started, Push.Status.FAILED, 500, f"Internal error storing the push; it is kept as #{push.pk}."
         )
 
     status = Push.Status.PARTIAL if result.rejected else Push.Status.OK

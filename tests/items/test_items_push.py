@@ -272,3 +272,10 @@ def test_a_record_with_a_rejected_part_is_reported_again_when_resent(pusher):
     # Once CATAPULT sends it right, the store entry arrives.
     assert pusher.items(store_entry(sample(), price1="4.99")).status_code == 200
     assert ItemStore.objects.get().price1 == Decimal("4.99")
+
+
+def test_nul_characters_in_unknown_fields_do_not_break_the_push(pusher):
+    # PostgreSQL's jsonb cannot hold \u0000: the value is kept with the NUL written out.
+    response = pusher.items(sample(novelty="a\x00b", **{"odd\x00key": ["x\x00"]}))
+    assert response.status_code == 200
+    assert Item.objects.get().extra == {"novelty": "a\\u0000b", "odd\\u0000key": ["x\\u0000"]}
