@@ -88,6 +88,20 @@ def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
     return result
 
 
+RECORD_ID_RULE = "is required: text of 1 to 64 characters"
+
+
+def _record_id(raw: dict) -> str | None:
+    """A record's ``recordID`` as text (CATAPULT's ids are numbers in text; a JSON number is
+    read as its digits), or None when it is missing or unusable."""
+    value = raw.get("recordID")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    return value
+
+
 def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
     """Identify and hash every record; nothing is coerced or even looked into yet."""
     by_record_id: dict[str, PageItem] = {}
@@ -96,11 +110,9 @@ def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
         if not isinstance(raw, dict):
             result.reject([Problem(path, "must be a JSON object", type(raw).__name__)])
             continue
-        record_id = raw.get("recordID")
-        if isinstance(record_id, int) and not isinstance(record_id, bool):
-            record_id = str(record_id)
-        if not isinstance(record_id, str) or not record_id.strip() or len(record_id) > 64:
-            result.reject([Problem(f"{path}.recordID", "is required: text of 1 to 64 characters", record_id)])
+        record_id = _record_id(raw)
+        if record_id is None:
+            result.reject([Problem(f"{path}.recordID", RECORD_ID_RULE, raw.get("recordID"))])
             continue
         item = PageItem(path, record_id, raw, content_hash(raw))
         if record_id in by_record_id:
@@ -123,11 +135,9 @@ def _entries(raw: dict, key: str, path: str, problems: list[Problem]) -> list[En
         if not isinstance(entry, dict):
             problems.append(Problem(entry_path, "must be a JSON object", type(entry).__name__))
             continue
-        entry_id = entry.get("recordID")
-        if isinstance(entry_id, int) and not isinstance(entry_id, bool):
-            entry_id = str(entry_id)
-        if not isinstance(entry_id, str) or not entry_id.strip() or len(entry_id) > 64:
-            problems.append(Problem(f"{entry_path}.recordID", "is required: text of 1 to 64 characters", entry_id))
+        entry_id = _record_id(entry)
+        if entry_id is None:
+            problems.append(Problem(f"{entry_path}.recordID", RECORD_ID_RULE, entry.get("recordID")))
             continue
         entries[entry_id] = Entry(entry_path, entry_id, entry, content_hash(entry))
     return list(entries.values())
