@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import wire
@@ -46,10 +47,28 @@ def images_prune(*, days: int) -> PruneReport:
             ItemImage.objects.filter(pk__in=chunk).update(unreferenced_since=None)
         for chunk in chunks(mark):
             ItemImage.objects.filter(pk__in=chunk).update(unreferenced_since=now)
-        paths = []
-        for chunk in chunks(delete):
+        paths, deleted = [], 0
+        for chunk in chunks(delete, 500):
             expired = ItemImage.objects.filter(pk__in=chunk, unreferenced_since__lt=cutoff)
+            # An item pushed since the scan may name one again: it stays (marked; the next
+            # run clears the mark).
+            names = list(expired.values_list("name", flat=True))
+            named_again = _referenced_among(names)
+            expired = expired.exclude(name__in=named_again)
             paths.extend(expired.values_list("file", flat=True))
-            expired.delete()
+            deleted += expired.delete()[1].get(ItemImage._meta.label, 0)
         transaction.on_commit(lambda: delete_unused_blobs(paths))
-    return PruneReport(marked=len(mark), cleared=len(clear), deleted=len(delete))
+    return PruneReport(marked=len(mark), cleared=len(clear), deleted=deleted)
+
+
+def _referenced_among(names: list[str]) -> set[str]:
+    """The ones among ``names`` that some item names now."""
+    if not names:
+        return set()
+    condition = Q()
+    for attr in wire.IMAGE_ATTRS:
+        condition |= Q(**{f"{attr}__in": names})
+    found: set[str] = set()
+    for row in Item.objects.filter(condition).values_list(*wire.IMAGE_ATTRS):
+        found.update(row)
+    return found & set(names)

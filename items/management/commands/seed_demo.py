@@ -2,13 +2,21 @@
 
 Every section goes through the real push machinery in-process (each push is recorded raw
 and ingested like one received over HTTP), so the admin shows pushes, items, images and
-price label types as a live hub would. Running it again leaves the same data."""
+price label types as a live hub would. Running it again leaves the same data (the pushes
+of the second run are logged, and report everything unchanged).
+
+Sections are functions ``section(seed: DemoSeed)`` listed in ``SECTIONS``, run in order;
+scales and coupons add theirs there."""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.receiving import push_ingest
@@ -17,7 +25,81 @@ from items import demo
 
 DEMO_ITEMS = 300
 DEMO_STORES = 3
-DEMO_IMAGES = 240
+ALTERNATES_EVERY = 25  # every 25th item is an Alternate ID of the one before it
+ITEMS_INTEGRATION = "Demo CATAPULT"
+ADMIN_URL = "http://127.0.0.1:8000/admin/"
+
+
+@dataclass
+class DemoSeed:
+    """What the sections share: output, the integrations they push through, and the lines
+    printed at the end."""
+
+    stdout: OutputWrapper
+    stderr: OutputWrapper
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+
+    def integration(self, name: str, kind: str) -> Integration:
+        """The named integration, created on the first run. Its key is shown only then: keys
+        are stored hashed, so later runs cannot show it."""
+        if name not in self.integrations:
+            existing = Integration.objects.filter(name=name).first()
+            if existing is not None:
+                self.summary.append(f"Integration {name!r} ({kind}): key unchanged (rotate in the admin).")
+                self.integrations[name] = existing
+            else:
+                issued = integration_create(name=name, kind=kind, notes="Created by seed_demo.")
+                self.summary.append(f"Integration {name!r} ({kind}) created. Its key, shown only now: {issued.key}")
+                self.integrations[name] = issued.integration
+        return self.integrations[name]
+
+    def push(self, integration: Integration, endpoint: str, body: bytes, content_type: str = "application/json"):
+        """Record and ingest one push as if it had come over HTTP; complain if it was not
+        stored whole."""
+        push = push_ingest(integration=integration, endpoint=endpoint, body=body, content_type=content_type)
+        if push.status != Push.Status.OK:
+            self.stderr.write(f"{push}: {push.message}")
+        return push
+
+
+def catalogue(seed: DemoSeed) -> None:
+    """Stores, items (with alternates and supplier units), most of their images, the health
+    attribute icons and the price label types, in CATAPULT's order: images first."""
+    integration = seed.integration(ITEMS_INTEGRATION, Integration.Kind.ITEMS)
+    items = demo.generate_items(DEMO_ITEMS, stores=DEMO_STORES, alternates_every=ALTERNATES_EVERY)
+
+    # Every fifth item has no picture yet: the admin shows what a missing image looks like.
+    labels = {item["image"]: item["itemName"] for index, item in enumerate(items) if index % 5 != 4}
+    referenced = set(demo.referenced_image_names(items))
+    icons = [name for name in map(demo.health_icon_name, demo.HEALTH) if name in referenced]
+    names = list(labels) + icons
+    created = unchanged = 0
+    for start in range(0, len(names), 10):
+        files = [(name, demo.demo_image_bytes(name, label=labels.get(name))) for name in names[start : start + 10]]
+        body, content_type = demo.multipart_body(files)
+        push = seed.push(integration, Push.Endpoint.IMAGES, body, content_type)
+        created, unchanged = created + push.created, unchanged + push.unchanged
+    seed.stdout.write(
+        f"Images: {len(names)} ({len(icons)} health attribute icons) in {-(-len(names) // 10)} pushes: "
+        f"{created} created, {unchanged} unchanged."
+    )
+
+    push = seed.push(integration, Push.Endpoint.PRICE_LABEL_SETTINGS, orjson.dumps(demo.price_label_settings()))
+    seed.stdout.write(f"Price label types: {push.message}")
+    push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(items))
+    seed.stdout.write(f"Items at {DEMO_STORES} stores: {push.message}")
+
+
+def admin_login(seed: DemoSeed) -> None:
+    user_model = get_user_model()
+    if not user_model.objects.filter(username="admin").exists():
+        user_model.objects.create_superuser("admin", "admin@example.com", "admin")
+        seed.stdout.write("Created the superuser admin / admin.")
+    seed.summary.append("WARNING: admin / admin is a demo login for a local hub only; never deploy with it.")
+
+
+SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, admin_login]
 
 
 class Command(BaseCommand):
@@ -26,54 +108,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
             raise CommandError("seed_demo loads demo data and an admin/admin login: it refuses production settings.")
-        integration = self.integration("Demo CATAPULT", Integration.Kind.ITEMS)
-        self.catalogue(integration)
-        self.admin_login()
-
-    def integration(self, name: str, kind: str) -> Integration:
-        existing = Integration.objects.filter(name=name).first()
-        if existing:
-            self.stdout.write(f"Integration {name!r}: key unchanged (rotate it in the admin to see a new one).")
-            return existing
-        issued = integration_create(name=name, kind=kind, notes="Created by seed_demo.")
-        self.stdout.write(f"Integration {name!r} created. Its key, shown only now: {issued.key}")
-        return issued.integration
-
-    def catalogue(self, integration: Integration) -> None:
-        names = [demo.image_name(n) for n in range(DEMO_IMAGES)]
-        for start in range(0, len(names), 10):
-            files = [
-                (name, demo.demo_image_bytes(name, "PNG" if n % 4 == 0 else "JPEG"))
-                for n, name in enumerate(names[start : start + 10], start)
-            ]
-            body, content_type = demo.multipart_body(files)
-            self.report(
-                push_ingest(
-                    integration=integration, endpoint=Push.Endpoint.IMAGES, body=body, content_type=content_type
-                ),
-                quiet=True,
-            )
-        self.stdout.write(f"Images: {len(names)} pushed in {-(-len(names) // 10)} requests.")
-        self.report(
-            push_ingest(
-                integration=integration,
-                endpoint=Push.Endpoint.PRICE_LABEL_SETTINGS,
-                body=orjson.dumps(demo.price_label_settings()),
-            )
-        )
-        items = demo.generate_items(DEMO_ITEMS, stores=DEMO_STORES, alternates_every=25)
-        self.report(push_ingest(integration=integration, endpoint=Push.Endpoint.ITEMS, body=orjson.dumps(items)))
-
-    def report(self, push: Push, quiet: bool = False) -> None:
-        if push.status not in (Push.Status.OK,):
-            self.stderr.write(f"{push}: {push.message}")
-        elif not quiet:
-            self.stdout.write(f"{push.get_endpoint_display()}: {push.message}")
-
-    def admin_login(self) -> None:
-        user_model = get_user_model()
-        if not user_model.objects.filter(username="admin").exists():
-            user_model.objects.create_superuser("admin", "admin@example.com", "admin")
-            self.stdout.write(self.style.WARNING("Created the demo superuser admin / admin: for a local demo only."))
+        seed = DemoSeed(self.stdout, self.stderr)
+        for section in SECTIONS:
+            section(seed)
         self.stdout.write("")
-        self.stdout.write("Admin:  http://127.0.0.1:8000/admin/   login: admin / admin")
+        for line in seed.summary:
+            self.stdout.write(self.style.WARNING(line) if line.startswith("WARNING") else line)
+        self.stdout.write(f"Admin:  {ADMIN_URL}   login: admin / admin")
