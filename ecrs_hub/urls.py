@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("ecrs/", include("items.urls")),
+    path("ecrs/", include("scales.urls")),
     re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
     path("admin/", admin.site.urls),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", staff_media, name="staff-media"),

@@ -43,6 +43,12 @@ class Store(StoreWire):
         max_length=64, unique=True, null=True, blank=True, help_text="CATAPULT store recordID."
     )
     number = models.CharField(max_length=10, null=True, blank=True, db_index=True, help_text="Store number.")
+    scale_store_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, help_text="The storeId the scale integration sends."
+    )
+    unmapped = models.BooleanField(
+        default=False, help_text="Created by a scale push naming an unknown storeId; staff should map it."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "ecrs_hub",
     "items",
+    "scales",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,158 @@
+"""Reads of the scale data. The **resolved** record of an item at a store — what that
+store's scales print — is computed here and nowhere else (CONTRACT 2.8): the scale export,
+the ingest's change tracking and the admin all call :func:`scale_item_resolve`.
+
+Rules: a store-level value wins; a store-level null (or empty text) falls back to the
+item-level value; description lines fall back further to the configured scale defaults;
+``active`` null means active; store nutrition panels, when the store sends any, replace
+the item's. Shelf life and its unit travel together, from the level that has a shelf life.
+Prices, dividers, unit, tare and promotion exist only at store level.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.db.models import QuerySet
+
+from items.models import Store
+
+from .models import ScaleChangeCounter, ScaleDefaults, ScaleItemStore
+
+RESOLVED_FIELDS = (
+    "itemId",
+    "barcode",
+    "deleted",
+    "active",
+    "deptNum",
+    "descLine1",
+    "descLine2",
+    "descLine3",
+    "descLine4",
+    "unitPrice",
+    "divider",
+    "unit",
+    "tare",
+    "forceTare",
+    "byCountQty",
+    "fixedWeight",
+    "shelfLife",
+    "shelfLifeByHours",
+    "useBy",
+    "ingredients",
+    "cool",
+    "customerPrice",
+    "customerDivider",
+    "promoPrice",
+    "promoEnd",
+    "promptPrice",
+    "nutrition",
+)
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is populated (not null, not empty text)."""
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def scale_item_resolve(item: Any, at_store: Any, default_lines: Sequence[str] = ("", "", "", "")) -> dict[str, Any]:
+    """The resolved record of ``item`` at a store (``at_store``: its store-level row), with
+    the ECRS field names. Pure: works on anything with the model's attributes."""
+    shelf = at_store if at_store.shelf_life is not None else item
+    active = _first(at_store.active, item.active)
+    return {
+        "itemId": item.item_id,
+        "barcode": item.barcode,
+        "deleted": bool(item.deleted or at_store.deleted),
+        "active": True if active is None else active,
+        "deptNum": item.dept_num,
+        **{
+            f"descLine{n}": _first(
+                getattr(at_store, f"desc_line{n}"), getattr(item, f"desc_line{n}"), default_lines[n - 1]
+            )
+            for n in range(1, 5)
+        },
+        "unitPrice": at_store.unit_price,
+        "divider": at_store.divider,
+        "unit": at_store.unit,
+        "tare": at_store.tare,
+        "forceTare": at_store.force_tare,
+        "byCountQty": _first(at_store.by_count_qty, item.by_count_qty),
+        "fixedWeight": _first(at_store.fixed_weight, item.fixed_weight),
+        "shelfLife": shelf.shelf_life,
+        "shelfLifeByHours": None if shelf.shelf_life is None else bool(shelf.shelf_life_by_hours),
+        "useBy": _first(at_store.use_by, item.use_by),
+        "ingredients": _first(at_store.ingredients, item.ingredients),
+        "cool": item.cool,
+        "customerPrice": at_store.customer_price,
+        "customerDivider": at_store.customer_divider,
+        "promoPrice": at_store.promo_price,
+        "promoEnd": at_store.promo_end,
+        "promptPrice": at_store.prompt_price,
+        "nutrition": at_store.nutrition if at_store.nutrition else (item.nutrition or []),
+    }
+
+
+def decimal_text(value: Decimal) -> str:
+    """4.9900 → "4.99", 30.000000 → "30": the value without the column's padding."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    raise TypeError(type(value).__name__)
+
+
+def resolved_json(record: dict[str, Any]) -> bytes:
+    """A resolved record as JSON, decimals as decimal strings."""
+    return orjson.dumps(record, default=_json_default)
+
+
+def resolved_hash(record: dict[str, Any]) -> str:
+    return hashlib.blake2b(resolved_json(record), digest_size=16).hexdigest()
+
+
+def scale_default_lines() -> tuple[str, str, str, str]:
+    defaults = ScaleDefaults.objects.filter(pk=1).first()
+    if defaults is None:
+        return ("", "", "", "")
+    return (defaults.desc_line1, defaults.desc_line2, defaults.desc_line3, defaults.desc_line4)
+
+
+def scale_change_watermark() -> int:
+    """The last change sequence number committed: every row numbered at or below it is
+    visible to the caller (writers number rows under the counter's row lock)."""
+    return ScaleChangeCounter.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def scale_item_stores_of(store: Store) -> QuerySet[ScaleItemStore]:
+    return ScaleItemStore.objects.filter(store=store).select_related("scale_item")
+
+
+def resolved_scale_items(store: Store, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+    """The resolved records of every scale item at ``store``, by itemId. Deleted ones
+    (item or item at store) only when ``include_deleted``."""
+    lines = scale_default_lines()
+    rows = scale_item_stores_of(store).order_by("scale_item__item_id")
+    if not include_deleted:
+        rows = rows.filter(deleted=False, scale_item__deleted=False)
+    for at_store in rows.iterator(chunk_size=2000):
+        yield scale_item_resolve(at_store.scale_item, at_store, lines)
+
+
+def scale_export_rows(store: Store, *, after: int, up_to: int, tombstones: bool, limit: int) -> list[ScaleItemStore]:
+    """Up to ``limit`` + 1 rows of ``store`` numbered in (``after``, ``up_to``], in change
+    order; without ``tombstones`` only rows neither deleted at the store nor as an item."""
+    rows = scale_item_stores_of(store).filter(change_seq__gt=after, change_seq__lte=up_to)
+    if not tombstones:
+        rows = rows.filter(deleted=False, scale_item__deleted=False)
+    return list(rows.order_by("change_seq", "pk")[: limit + 1])
