@@ -20,6 +20,8 @@ urlpatterns = [
     path("ecrs/", include("items.urls")),
     path("ecrs/", include("scales.urls")),
     re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
+    path("pos/", include("coupons.urls")),
+    path("api/", include("ecrs_hub.api_urls")),
     path("admin/", admin.site.urls),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", staff_media, name="staff-media"),
 ]

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "ecrs_hub",
     "items",
     "scales",
+    "coupons",
+    "cognition",
 ]
 
 MIDDLEWARE = [

@@ -99,7 +99,19 @@ def admin_login(seed: DemoSeed) -> None:
     seed.summary.append("WARNING: admin / admin is a demo login for a local hub only; never deploy with it.")
 
 
-SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, admin_login]
+def scale_items(seed: DemoSeed) -> None:
+    from scales.demo import seed_scale_items
+
+    seed_scale_items(seed)
+
+
+def coupons(seed: DemoSeed) -> None:
+    from coupons.demo import seed_coupons
+
+    seed_coupons(seed)
+
+
+SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, scale_items, coupons, admin_login]
 
 
 class Command(BaseCommand):

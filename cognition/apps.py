@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CognitionConfig(AppConfig):
+    name = "cognition"
+    verbose_name = "Cognition"

@@ -1,0 +1,1 @@
+"""Data pulled from ECRS Cognition."""

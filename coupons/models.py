@@ -1,0 +1,1 @@
+"""Coupons, customers, clips and POS transactions."""

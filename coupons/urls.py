@@ -1,0 +1,3 @@
+"""The POS coupon API (CONTRACT 3), mounted at /pos/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The staff API (/api/), its OpenAPI schema and docs (CONTRACT 7)."""
+
+urlpatterns: list = []
