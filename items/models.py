@@ -8,6 +8,8 @@ so they link whichever side arrives first (CONTRACT 5.7)."""
 from django.db import models
 from django.utils import timezone
 
+from ecrs_hub.ingest import Pushed
+
 from . import wire
 
 StoreWire = wire.STORE.abstract_model("StoreWire", __name__, exclude=("record_id", "number"))
@@ -16,23 +18,6 @@ ItemStoreWire = wire.ITEM_STORE.abstract_model("ItemStoreWire", __name__, exclud
 ItemSupplierWire = wire.ORDERING.abstract_model(
     "ItemSupplierWire", __name__, exclude=("record_id", "supplier_id", "deleted")
 )
-
-
-class Pushed(models.Model):
-    """Bookkeeping every pushed row carries."""
-
-    extra = models.JSONField(
-        default=dict, blank=True, help_text="Fields CATAPULT sent that this version of the hub does not know."
-    )
-    content_hash = models.CharField(
-        max_length=32, blank=True, default="", help_text="Hash of the record as last received."
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    last_push = models.ForeignKey("ecrs_hub.Push", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        abstract = True
 
 
 class Store(StoreWire):

@@ -8,7 +8,8 @@ Nutrition panels are kept as JSON in the order sent: ``[{"servingSize", "serving
 from django.db import models
 from django.utils import timezone
 
-from items.models import Pushed, Store
+from ecrs_hub.ingest import Pushed
+from items.models import Store
 
 from . import wire
 

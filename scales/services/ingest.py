@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
+from ecrs_hub.ingest import content_hash
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 from items.models import Store
-from items.services.catalog import content_hash
 
 from .. import wire
 from ..models import ScaleChangeCounter, ScaleItem, ScaleItemStore
@@ -391,10 +391,12 @@ class _IngestRun:
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
-        ``false`` revives it; absent (or null) leaves the flag as it was."""
-        if values.get("deleted") is None:
-            values.pop("deleted", None)
+        ``false`` revives it, and so does null (CONTRACT 2.4: a present null clears the
+        value, and the flag's cleared state is "not deleted"); absent leaves it as it was."""
+        if "deleted" not in values:
             return
+        if values["deleted"] is None:
+            values["deleted"] = False
         was_deleted = stored is not None and stored[1]
         if values["deleted"]:
             values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now

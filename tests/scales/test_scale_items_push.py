@@ -213,6 +213,24 @@ def test_item_and_store_deletion_is_soft_and_revivable(scales, store_27):
     assert at_store.deleted is False and at_store.deleted_at is None
 
 
+def test_deleted_null_clears_the_flag_and_absent_leaves_it(scales, store_27):
+    # CONTRACT 2.4: a present null clears the value (the flag's cleared state is "not
+    # deleted"); an absent field leaves the stored value as it is.
+    scales.post(URL, with_store(sample(deleted="true"), deleted="true"))
+    absent = sample(cool="France")
+    del absent["deleted"], absent["stores"][0]["deleted"]
+
+    scales.post(URL, absent)
+    item, at_store = ScaleItem.objects.get(), ScaleItemStore.objects.get()
+    assert (item.cool, item.deleted, at_store.deleted) == ("France", True, True)
+
+    response = scales.post(URL, with_store(sample(deleted=None), deleted=None))
+    assert response.status_code == 200
+    item.refresh_from_db()
+    at_store.refresh_from_db()
+    assert (item.deleted, item.deleted_at, at_store.deleted, at_store.deleted_at) == (False, None, False, None)
+
+
 def test_an_unknown_store_id_creates_an_unmapped_store(scales):
     response = scales.post(URL, with_store(sample(), storeId="S-99"))
 
