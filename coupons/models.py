@@ -1,7 +1,8 @@
 """Coupons, customers, clips and POS transactions (CONTRACT 3).
 
 State of a customer's coupon (CONTRACT 3.4) lives in ``Clip``: ``clipped`` → ``pending`` (on
-one ``PosTransaction``) → ``redeemed``. ``available`` is the absence of a clip row;
+one ``PosTransaction``) → ``redeemed``. ``available`` is the absence of a clip row or a
+``removed`` one (unclipped: the row keeps its ``uses_count``);
 ``expired`` is derived, never stored: a ``clipped`` clip whose coupon's end date (hub time
 zone) has passed. A coupon with uses left after a redemption goes back to ``clipped`` (its
 ``uses_count`` says how often it was used). Redemptions (per line) and the audit trail
@@ -257,6 +258,9 @@ class Clip(models.Model):
         CLIPPED = "clipped"
         PENDING = "pending"
         REDEEMED = "redeemed"
+        # Unclipped: the coupon is available again; the row stays so that ``uses_count``
+        # survives an unclip and re-clip (uses per customer) and the audit keeps its clip.
+        REMOVED = "removed"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="clips")
     coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="clips")
@@ -274,7 +278,9 @@ class Clip(models.Model):
         ordering = ["customer", "coupon"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "coupon"], name="clip_unique_per_customer"),
-            models.CheckConstraint(condition=Q(state__in=["clipped", "pending", "redeemed"]), name="clip_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["clipped", "pending", "redeemed", "removed"]), name="clip_state_valid"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(state="pending", pending_transaction__isnull=False, pending_since__isnull=False)
