@@ -59,7 +59,7 @@ class Problem:
     value: Any = None
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "rule": self.rule, "value": _short(self.value)}
+        return {"path": self.path, "rule": self.rule, "value": json_safe(_short(self.value))}
 
     def __str__(self) -> str:
         if self.value is None:

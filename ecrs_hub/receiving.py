@@ -57,14 +57,25 @@ class IngestResult:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    rejected: int = 0
+    rejected: int = 0  # records rejected whole or in part, each counted once
+    partial: int = 0  # of those, records stored without their rejected parts
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     noun: str = "records"
 
     def reject(self, problems: list[Problem]) -> None:
+        """A record rejected whole."""
         self.rejected += 1
         self.problems.extend(problems)
+
+    def reject_part(self, problems: list[Problem]) -> None:
+        """Part of a record rejected (a store entry, a supplier unit); the record itself is
+        stored and is counted once with :meth:`stored_in_part`."""
+        self.problems.extend(problems)
+
+    def stored_in_part(self) -> None:
+        self.rejected += 1
+        self.partial += 1
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -77,7 +88,8 @@ class IngestResult:
         if self.deleted:
             parts.append(f"{self.deleted} deleted")
         if self.rejected:
-            parts.append(f"{self.rejected} rejected")
+            stored = f" ({self.partial} of them stored without the rejected parts)" if self.partial else ""
+            parts.append(f"{self.rejected} rejected{stored}")
         text = ", ".join(parts) + "."
         if self.problems:
             shown = "; ".join(str(problem) for problem in self.problems[:MAX_PROBLEMS_IN_MESSAGE])
@@ -308,7 +320,7 @@ def process(push: Push, spec: PushEndpoint, body: bytes) -> JsonResponse:
         )
 
     status = Push.Status.PARTIAL if result.rejected else Push.Status.OK
-    if result.rejected and result.rejected >= result.records:
+    if result.rejected and result.rejected - result.partial >= result.records:
         status = Push.Status.REJECTED
     push.records, push.created, push.updated = result.records, result.created, result.updated
     push.unchanged, push.deleted, push.rejected = result.unchanged, result.deleted, result.rejected

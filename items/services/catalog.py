@@ -80,7 +80,7 @@ def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
     return result
 
 
-RECORD_ID_RULE = "is required: text of 1 to 64 characters"
+RECORD_ID_RULE = "is required: text of 1 to 64 characters, without NUL characters"
 
 
 def _record_id(raw: dict) -> str | None:
@@ -89,7 +89,7 @@ def _record_id(raw: dict) -> str | None:
     value = raw.get("recordID")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+    if not isinstance(value, str) or not value.strip() or len(value) > 64 or "\x00" in value:
         return None
     return value
 
@@ -114,7 +114,7 @@ def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
     return list(by_record_id.values())
 
 
-def _entries(raw: dict, key: str, path: str, problems: list[Problem]) -> list[Entry]:
+def _entries(raw: dict, key: str, path: str, problems: list[Problem], warnings: list[str]) -> list[Entry]:
     values = raw.get(key)
     if values is None:
         return []
@@ -131,8 +131,15 @@ def _entries(raw: dict, key: str, path: str, problems: list[Problem]) -> list[En
         if entry_id is None:
             problems.append(Problem(f"{entry_path}.recordID", RECORD_ID_RULE, entry.get("recordID")))
             continue
+        if entry_id in entries:
+            warnings.append(f"{entry_path}: recordID {entry_id} appears again in {path}.{key}; the later entry wins")
         entries[entry_id] = Entry(entry_path, entry_id, entry, content_hash(entry))
     return list(entries.values())
+
+
+def _moved(problem: Problem, old_prefix: str, new_prefix: str) -> Problem:
+    """The same problem found in another entry: its path under that entry."""
+    return Problem(new_prefix + problem.path.removeprefix(old_prefix), problem.rule, problem.value)
 
 
 class _IngestRun:
@@ -167,6 +174,9 @@ class _IngestRun:
         """Stores named in the page, created or updated from the store fields of their
         entries (the last entry that names a store wins). Returns recordID → pk."""
         infos: dict[str, tuple[str, dict]] = {}
+        # Entries often repeat a store's fields verbatim: each distinct set is coerced once,
+        # and a rejected one rejects every entry that carries it (with that entry's paths).
+        rejections: dict[tuple, tuple[str, list[Problem]]] = {}
         seen: set[tuple] = set()
         store_keys = tuple(wire.STORE.names)
         for item in self.page:
@@ -177,12 +187,17 @@ class _IngestRun:
                     hash(signature)
                 except TypeError:
                     signature = (entry.path,)
+                if signature in rejections:
+                    first_path, problems = rejections[signature]
+                    self._reject_entry(item, entry, [_moved(problem, first_path, entry.path) for problem in problems])
+                    continue
                 if signature in seen:
                     continue
                 seen.add(signature)
                 try:
                     coerced = wire.STORE.coerce(part, entry.path)
                 except RecordRejected as exc:
+                    rejections[signature] = (entry.path, exc.problems)
                     self._reject_entry(item, entry, exc.problems)
                     continue
                 infos[entry.key] = (entry.path, coerced.values)
@@ -253,8 +268,8 @@ class _IngestRun:
             item.changed = item_hash != item.hash or not item.existed
             item.hash = item_hash
             problems: list[Problem] = []
-            item.stores = _entries(item.raw, "stores", item.path, problems)
-            item.ordering = _entries(item.raw, "ordering", item.path, problems)
+            item.stores = _entries(item.raw, "stores", item.path, problems, self.result.warnings)
+            item.ordering = _entries(item.raw, "ordering", item.path, problems, self.result.warnings)
             if problems:
                 self.result.reject(problems)
                 continue
@@ -376,10 +391,12 @@ class _IngestRun:
 
     def _soft_delete(self, values: dict, stored: tuple | None) -> None:
         """``deleted: true`` marks the row deleted (keeping the first deletion time);
-        ``false`` revives it; absent (or null) leaves the flag as it was."""
-        if values.get("deleted") is None:
-            values.pop("deleted", None)
+        ``false`` revives it, and so does null (CONTRACT 2.4: a null clears the value, and
+        CATAPULT sends null for "not populated"); absent leaves the flag as it was."""
+        if "deleted" not in values:
             return
+        if values["deleted"] is None:
+            values["deleted"] = False
         was_deleted = stored is not None and stored[1]
         if values["deleted"]:
             values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now
@@ -463,10 +480,12 @@ class _IngestRun:
         item.had_rejections = True
         if entry.path not in self.rejected_paths:
             self.rejected_paths.add(entry.path)
-            self.result.reject(problems)
+            self.result.reject_part(problems)
 
     def _count(self) -> None:
         for item in self.page:
+            if item.had_rejections:
+                self.result.stored_in_part()
             if not item.existed:
                 self.result.created += 1
             elif item.changed and not item.untouched:

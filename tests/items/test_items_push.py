@@ -185,6 +185,60 @@ def test_a_bad_record_is_rejected_with_its_json_path_and_the_others_are_stored(p
     assert {problem["path"] for problem in push.problems} == {"[1].stores[0].price1", "[2].receiptAlias"}
 
 
+def test_a_store_entry_deleted_null_revives_it_and_absent_leaves_it(pusher):
+    pusher.items(store_entry(sample(), deleted=True))
+    page = sample()
+    del page[0]["stores"][0]["deleted"]
+    pusher.items(store_entry(page, location="Aisle 10"))
+    assert ItemStore.objects.get().deleted is True
+
+    pusher.items(store_entry(sample(), deleted=None))
+    at_store = ItemStore.objects.get()
+    assert at_store.deleted is False and at_store.deleted_at is None
+
+
+def test_every_entry_repeating_a_rejected_store_is_rejected_with_its_own_path(pusher):
+    bad_store = {"storeNumber": "12345678901234567890"}  # longer than a store number may be
+    page = [
+        store_entry(sample(), **bad_store)[0],
+        store_entry(sample(recordID="2", itemId="2"), **bad_store)[0],
+    ]
+
+    response = pusher.items(page)
+
+    assert response.status_code == 422
+    push = Push.objects.get()
+    assert {problem["path"] for problem in push.problems} == {"[0].stores[0].storeNumber", "[1].stores[0].storeNumber"}
+    # Both items are stored, neither at the store; one count per record.
+    assert Item.objects.count() == 2 and ItemStore.objects.count() == 0
+    assert push.status == "partial" and push.rejected == 2 and push.created == 2
+    assert "2 rejected (2 of them stored without the rejected parts)" in response.json()["message"]
+    # Neither record is remembered as complete: a re-send reports the problems again.
+    again = pusher.items(page)
+    assert again.status_code == 422 and "[1].stores[0].storeNumber" in again.json()["message"]
+
+
+def test_a_record_id_with_a_nul_character_is_rejected_not_a_crash(pusher):
+    # PostgreSQL text cannot hold NUL: found by the fuzz test as a 500.
+    response = pusher.items(sample(recordID="42\x00") + sample(recordID="43", itemId="43"))
+    assert response.status_code == 422
+    assert "[0].recordID" in response.json()["message"]
+    assert list(Item.objects.values_list("record_id", flat=True)) == ["43"]
+    assert Push.objects.get().problems[0]["value"] == "42\\u0000"
+
+
+def test_a_store_entry_repeated_in_one_record_is_stored_once_with_a_warning(pusher):
+    page = sample()
+    first = page[0]["stores"][0]
+    page[0]["stores"] = [first, dict(first, location="Aisle 10")]
+
+    response = pusher.items(page)
+
+    assert response.status_code == 200
+    assert ItemStore.objects.get().location == "Aisle 10"
+    assert any("[0].stores[1]: recordID" in warning for warning in Push.objects.get().warnings)
+
+
 def test_an_item_without_record_id_or_item_id_is_rejected(pusher):
     response = pusher.items([{"itemId": "1"}, {"recordID": "9"}, {"recordID": "8", "itemId": ""}])
     assert response.status_code == 422
