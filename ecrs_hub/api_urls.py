@@ -1,3 +1,30 @@
-"""The staff API (/api/), its OpenAPI schema and docs (CONTRACT 7)."""
+"""The staff API (/api/), its OpenAPI schema and docs (CONTRACT 7).
 
-urlpatterns: list = []
+Every data endpoint needs a staff session or token and the model's Django permission;
+``/api/schema/`` and ``/api/docs/`` are public (they describe, they disclose no data) and are
+served from the project (drf-spectacular-sidecar), never from a CDN."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from ecrs_hub.staff_api import IntegrationViewSet, PushViewSet
+from items.staff_api import ItemImageViewSet, ItemViewSet, PriceLabelTypeViewSet, StoreViewSet
+from scales.staff_api import ScaleItemViewSet
+
+router = DefaultRouter()
+router.register("stores", StoreViewSet, basename="store")
+router.register("items", ItemViewSet, basename="item")
+router.register("images", ItemImageViewSet, basename="image")
+router.register("price-label-types", PriceLabelTypeViewSet, basename="price-label-type")
+router.register("scale-items", ScaleItemViewSet, basename="scale-item")
+router.register("pushes", PushViewSet, basename="push")
+router.register("integrations", IntegrationViewSet, basename="integration")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("auth/", include("rest_framework.urls")),
+    path("", include(router.urls)),
+]

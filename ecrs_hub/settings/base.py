@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ecrs_hub",
     "items",
     "scales",
@@ -154,20 +156,41 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(ECRS_MAX_JSON_BYTES, ECRS_MAX_IMAGE_BYTES) + 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
+# The staff API (/api/): staff only, and the user's Django model permissions (view for
+# reads); sessions for the browsable API, tokens (rest_framework.authtoken) for scripts.
+# Shopper apps authenticate with their own key and are throttled per key (coupons/shopper_api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["ecrs_hub.api.permissions.StaffModelPermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ecrs_hub.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"shopper_app": env("SHOPPER_API_RATE", "120/min")},
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECRS Hub",
     "DESCRIPTION": "Partner-side hub for ECRS CATAPULT: item, scale and coupon integrations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ecrs_hub.api.schema.add_push_and_pos_endpoints",
+    ],
 }
 
 LOGGING = {
