@@ -152,6 +152,11 @@ ECRS_MAX_IMAGE_BYTES = env_int("ECRS_MAX_IMAGE_BYTES", 100 * 1024 * 1024)
 ECRS_MAX_IMAGE_FILES = 10
 ECRS_PUSH_RETENTION_DAYS = env_int("ECRS_PUSH_RETENTION_DAYS", 30)
 ECRS_LOCK_TIMEOUT_MS = env_int("ECRS_LOCK_TIMEOUT_MS", 10_000)
+# POS coupons (CONTRACT 3.5.1): a coupon pending on a transaction longer than this is
+# abandoned and may be reclaimed by another transaction. Seconds; default 4 h.
+POS_PENDING_ABANDON_AFTER = env_int("POS_PENDING_ABANDON_AFTER", 4 * 3600)
+# Row-lock wait bound for POS writes: far below the POS's 5 s deadline.
+POS_LOCK_TIMEOUT_MS = env_int("POS_LOCK_TIMEOUT_MS", 3_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ECRS_MAX_JSON_BYTES, ECRS_MAX_IMAGE_BYTES) + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
@@ -218,3 +223,16 @@ if BEHIND_TLS_PROXY:
 SECURE_REDIRECT_EXEMPT = [r"^ecrs/", r"^pos/", r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# ECRS Cognition (CONTRACT 4): where the hub pulls transaction history, forecasts and
+# recommendations from.
+COGNITION_BASE_URL = env("COGNITION_BASE_URL", "https://cognition.ecrs.com/api/v1")
+COGNITION_ACCOUNT = env("COGNITION_ACCOUNT")
+COGNITION_API_KEY = env("COGNITION_API_KEY")
+COGNITION_TIMEOUT = float(env("COGNITION_TIMEOUT", "120"))
+COGNITION_RETRIES = env_int("COGNITION_RETRIES", 5)
+COGNITION_BACKOFF = float(env("COGNITION_BACKOFF", "2"))
+COGNITION_BACKOFF_MAX = float(env("COGNITION_BACKOFF_MAX", "120"))
+COGNITION_DF3_PATH = env("COGNITION_DF3_PATH", "/predictive/df3")
+COGNITION_FORMAT = env("COGNITION_FORMAT", "json")
+COGNITION_SYNC_FIRST_HOURS = env_int("COGNITION_SYNC_FIRST_HOURS", 26)
