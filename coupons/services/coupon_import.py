@@ -40,7 +40,7 @@ from ecrs_hub.bulk import upsert
 from ecrs_hub.coercion import CoercionError, to_bool, to_decimal, to_int, to_text
 
 from ..engine import RewardKind
-from ..models import Coupon, Customer, Site
+from ..models import Coupon, CouponEvent, Customer, Site
 
 COUPON_ID_MAX = 15  # the strictest ECRS limit (the commit request); requests accept 16
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif"}
@@ -126,6 +126,14 @@ def _decimal(digits: int, places: int, default: Decimal | None) -> Callable[[Any
     return parse
 
 
+class ItemError(CoercionError):
+    """A bad element of a list field: the path names its position."""
+
+    def __init__(self, rule: str, position: int, value: Any):
+        super().__init__(rule)
+        self.position, self.value = position, value
+
+
 def _list(item: Callable[[Any], Any]) -> Callable[[Any], list]:
     """A JSON list whose items ``item`` parses; errors name the item's index."""
 
@@ -139,7 +147,7 @@ def _list(item: Callable[[Any], Any]) -> Callable[[Any], list]:
             try:
                 parsed = item(element)
             except CoercionError as exc:
-                raise CoercionError(f"[{index}] {element!r} {exc.rule}") from None
+                raise ItemError(exc.rule, index, element) from None
             if parsed not in result:
                 result.append(parsed)
         return result
@@ -162,7 +170,10 @@ def _upc(value) -> str:
 
 
 def _dept(value) -> int:
-    number = to_int(value)
+    try:
+        number = to_int(value)
+    except CoercionError:
+        number = None
     if number is None or number < 0:
         raise CoercionError("must be a department number (a whole number, 0 or more)")
     return number
@@ -312,8 +323,11 @@ def coupon_parse(index: int, raw: Any, image_dir: Path | None) -> tuple[ParsedCo
         return None, [f"[{index}]: must be a JSON object"]
     problems = []
 
-    def problem(name: str, rule: str) -> None:
+    def problem(name: str, error: CoercionError | str) -> None:
         value = raw.get(name)
+        if isinstance(error, ItemError):
+            name, value = f"{name}[{error.position}]", error.value
+        rule = error.rule if isinstance(error, CoercionError) else error
         shown = "" if value is None else f" {value!r}"[:90]
         problems.append(f"[{index}].{name}:{shown} {rule}")
 
@@ -329,22 +343,22 @@ def coupon_parse(index: int, raw: Any, image_dir: Path | None) -> tuple[ParsedCo
         try:
             parsed.values[attr] = parse(raw.get(name))
         except CoercionError as exc:
-            problem(name, exc.rule)
+            problem(name, exc)
     for name, attr in (("sites", "sites"), ("targetedCustomers", "customers")):
         try:
             setattr(parsed, attr, LINKS[name](raw.get(name)))
         except CoercionError as exc:
-            problem(name, exc.rule)
+            problem(name, exc)
     try:
         parsed.image = _image(raw.get("imageUrl"), image_dir)
     except CoercionError as exc:
-        problem("imageUrl", exc.rule)
+        problem("imageUrl", exc)
 
     kind = parsed.values.get("reward_kind")
     try:
         reward = _decimal(12, 2, None)(raw.get("rewardValue"))
     except CoercionError as exc:
-        problem("rewardValue", exc.rule)
+        problem("rewardValue", exc)
         reward = Decimal(0)
     if kind == RewardKind.FREE:
         reward = Decimal("0.00")
@@ -413,10 +427,10 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def _links_set(through, owner: str, other: str, wanted: dict[int, set[int]]) -> set[int]:
+def _links_set(through, owner: str, other: str, wanted: dict[int, set[int]]) -> tuple[set[int], list]:
     """Make the link table ``through`` hold exactly ``wanted`` (owner pk → other pks) for
     the owners named: one read, one delete and one insert, whatever the number. Returns
-    the owners whose links changed."""
+    the owners whose links changed and the links added."""
     owners = list(wanted)
     stale, present, changed = [], set(), set()
     for chunk in _chunks(owners):
@@ -435,7 +449,7 @@ def _links_set(through, owner: str, other: str, wanted: dict[int, set[int]]) -> 
         if (owner_pk, other_pk) not in present
     ]
     through.objects.bulk_create(missing, batch_size=CHUNK)
-    return changed | {getattr(link, owner) for link in missing}
+    return changed | {getattr(link, owner) for link in missing}, missing
 
 
 COMPARED = [*(attr for attr, _parse in FIELDS.values()), "reward_value", "image", "external_image_url"]
@@ -510,8 +524,24 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
 
     sites_wanted = {pks[c.values["coupon_id"]]: {site_pks[s] for s in c.sites} for c in parsed}
     customers_wanted = {pks[c.values["coupon_id"]]: {customer_pks[i] for i in c.customers} for c in parsed}
-    relinked = _links_set(Coupon.sites.through, "coupon_id", "site_id", sites_wanted)
-    relinked |= _links_set(Coupon.targeted_customers.through, "coupon_id", "customer_id", customers_wanted)
+    relinked, _added = _links_set(Coupon.sites.through, "coupon_id", "site_id", sites_wanted)
+    retargeted, targeted = _links_set(Coupon.targeted_customers.through, "coupon_id", "customer_id", customers_wanted)
+    relinked |= retargeted
+    # The audit shows a customer newly targeted, as coupon_target (services.customers) does.
+    CouponEvent.objects.bulk_create(
+        [
+            CouponEvent(
+                kind=CouponEvent.Kind.TARGET,
+                coupon_id=link.coupon_id,
+                customer_id=link.customer_id,
+                to_state="available",
+                note="import_coupons",
+                at=now,
+            )
+            for link in targeted
+        ],
+        batch_size=CHUNK,
+    )
     written = {pks[row["coupon_id"]] for row in rows}
     only_links = sorted(relinked - written)
     if only_links:
