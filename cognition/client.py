@@ -75,6 +75,9 @@ class ClientConfig:
         )
 
 
+_ERRORS = {400: CognitionBadRequest, 401: CognitionAuthError, 403: CognitionForbidden}
+
+
 def _server_message(response: httpx.Response) -> str:
     """The message in an error body: JSON ``message``/``error``/``detail``/``title`` or the
     text itself (shortened)."""
@@ -172,7 +175,7 @@ class CognitionClient:
                 attempt += 1
                 continue
             message = _server_message(response)
-            kind = {400: CognitionBadRequest, 401: CognitionAuthError, 403: CognitionForbidden}.get(status, CognitionError)
+            kind = _ERRORS.get(status, CognitionError)
             raise kind(f"Cognition answered {status} to {method} {path}: {message}", status=status)
 
     def _wait(self, attempt: int, retry_after: float | None, reason: str) -> None:

@@ -220,6 +220,7 @@ class FakeCognition:
         self.data = data or FakeData()
         self.delay = 0.0
         self.requests: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []  # status, content type and encoding of each answer
         self._failures: list[Failure] = []
         self._failures_at: dict[int, Failure] = {}
         self._lock = threading.Lock()
@@ -268,12 +269,9 @@ class FakeCognition:
         self._thread.start()
         return self
 
-    def serve_forever(self, *, host: str = "127.0.0.1", port: int = 8765) -> None:
-        self.start(host=host, port=port)
-        try:
-            self._thread.join()
-        except KeyboardInterrupt:
-            self.stop()
+    def wait(self) -> None:
+        """Block until stopped (the demo command)."""
+        self._thread.join()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -341,10 +339,13 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _send(self, status: int, body: Any, *, content_type="application/json", headers: dict | None = None):
-        self._stream(status, [orjson.dumps(body) if content_type == "application/json" else body], content_type, headers)
+        payload = orjson.dumps(body) if content_type == "application/json" else body
+        self._stream(status, [payload], content_type, headers)
 
     def _stream(self, status: int, chunks: Iterable[bytes], content_type: str, headers: dict | None = None) -> None:
         encoding = self._encoding()
+        with self.server_fake._lock:
+            self.server_fake.responses.append({"status": status, "content_type": content_type, "encoding": encoding})
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")

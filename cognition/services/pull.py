@@ -46,14 +46,25 @@ class SyncBusy(Exception):
 
 @transaction.atomic
 def pull_run_prepare(
-    *, start: datetime, end: datetime, now: datetime, kind: str = PullRun.Kind.MANUAL, status: int = 0, all_void: int = 0
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    kind: str = PullRun.Kind.MANUAL,
+    status: int = 0,
+    all_void: int = 0,
 ) -> PullRun:
     """The run for this range: the unfinished one with the same range and filters (to
     resume), or a new one with its windows. Raises RangeRefused for a forbidden range."""
     range_check(start=start, end=end, now=now)
     unfinished = (
         PullRun.objects.filter(
-            start=start, end=end, kind=kind, transaction_status=status, all_void=all_void, status__in=["running", "failed"]
+            start=start,
+            end=end,
+            kind=kind,
+            transaction_status=status,
+            all_void=all_void,
+            status__in=[PullRun.Status.RUNNING, PullRun.Status.FAILED],
         )
         .order_by("-created_at", "-id")
         .first()
@@ -195,9 +206,9 @@ def sync_next_range(*, now: datetime) -> tuple[datetime, datetime] | None:
     """(start, end) of what has become available since the last successful sync, or None.
     The start is one second before the last end (the bounds are exclusive)."""
     end = latest_allowed_end(now)
-    last_end = PullRun.objects.filter(kind=PullRun.Kind.SYNC, status=PullRun.Status.DONE).aggregate(
-        last=Max("end")
-    )["last"]
+    last_end = PullRun.objects.filter(kind=PullRun.Kind.SYNC, status=PullRun.Status.DONE).aggregate(last=Max("end"))[
+        "last"
+    ]
     if last_end is None:
         start = end - timedelta(hours=settings.COGNITION_SYNC_FIRST_HOURS)
     else:
