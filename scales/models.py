@@ -69,6 +69,16 @@ class ScaleItemStore(ScaleItemStoreWire, Pushed):
         return f"{self.scale_item} at {self.store}"
 
 
+class ScaleStore(Store):
+    """A store as the scale integration knows it (its ``scale_store_id``): the admin's view
+    for mapping the storeIds CATAPULT's scale client sends."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "scale store"
+        verbose_name_plural = "scale stores"
+
+
 class ScaleDefaults(models.Model):
     """CATAPULT's Scale Settings defaults for description lines: one row (pk 1)."""
 

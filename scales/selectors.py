@@ -156,3 +156,11 @@ def scale_export_rows(store: Store, *, after: int, up_to: int, tombstones: bool,
     if not tombstones:
         rows = rows.filter(deleted=False, scale_item__deleted=False)
     return list(rows.order_by("change_seq", "pk")[: limit + 1])
+
+
+def scale_item_store_resolved(pk: int) -> tuple[ScaleItemStore, dict[str, Any]] | None:
+    """An item at a store (with its item and store loaded) and its resolved record, or None."""
+    at_store = ScaleItemStore.objects.select_related("scale_item", "store").filter(pk=pk).first()
+    if at_store is None:
+        return None
+    return at_store, scale_item_resolve(at_store.scale_item, at_store, scale_default_lines())

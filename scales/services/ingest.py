@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from coupons.upc import check_digit
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
 from ecrs_hub.ingest import content_hash
@@ -103,9 +104,7 @@ def barcode_check_digit(code: str | None) -> tuple[bool | None, int | None]:
     (None, None) for a code that carries none (not 8, 12, 13 or 14 digits)."""
     if not code or not (code.isascii() and code.isdigit()) or len(code) not in (8, 12, 13, 14):
         return None, None
-    body = [int(char) for char in code[:-1]]
-    total = sum(digit * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
-    expected = (10 - total % 10) % 10
+    expected = int(check_digit(code[:-1]))
     return expected == int(code[-1]), expected
 
 

@@ -1,0 +1,230 @@
+"""A scale label as a price computing scale prints it, from a **resolved** record
+(:func:`scales.selectors.scale_item_resolve` — never resolved again here), a weight on the
+scale and a pack time. Pure: no ORM, no HTTP.
+
+Pricing (ECRS document 001, ``unitPrice`` / ``divider`` / ``tare``):
+- weighed items: the scale reads the gross weight; the tare is subtracted to give the net
+  weight; total = price × net weight ÷ divider (divider absent or 0 → 1), half up to cents;
+- by-count and fixed-weight items: ``unitPrice`` "is the price for the entire package": the
+  total is that price; no weight is needed;
+- the price is ``promoPrice`` while the promotion runs at the pack time (``promoEnd``
+  absent, or after the pack time, read in the hub's time zone), else ``unitPrice``.
+
+Mode when the form leaves it to the record: fixed weight when ``fixedWeight`` > 0, else by
+count when ``byCountQty`` > 0, else weighed (the document has no explicit item type; a
+record with both quantities is flagged).
+
+Dates: packed = the pack time; sell by = packed + ``shelfLife`` days (hours when
+``shelfLifeByHours``); use by = packed + ``useBy`` days.
+
+Barcode (UPC-A, number system 2, random-weight): the item code is the five digits after the
+leading ``2`` of the item's type-2 ``barcode`` (a 13-digit code with a leading zero is read
+as its 12-digit UPC-A), or else the last five digits of ``itemId``. Two layouts, as US scales
+are configured:
+- ``price4`` (default): ``2 IIIII V PPPP C`` — a four-digit price (up to $99.99) with the
+  GS1 price verifier digit V (GS1 General Specifications 7.9.3: weights 2-, 2-, 3, 5-;
+  the units digit of 3 × the sum);
+- ``price5``: ``2 IIIII PPPPP C`` — a five-digit price (up to $999.99), no verifier.
+C is the UPC-A (GS1 mod 10) check digit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .nutrition import Panel, nutrition_panels
+
+CENT = Decimal("0.01")
+
+MODES = {"weighed": "Weighed", "by_count": "By count", "fixed_weight": "Fixed weight"}
+BARCODE_FORMATS = {
+    "price4": "2 + item code + price verifier + 4-digit price + check digit",
+    "price5": "2 + item code + 5-digit price + check digit",
+}
+
+# GS1 General Specifications 7.9.3: weighted products of a price digit.
+_TWO_MINUS = (0, 2, 4, 6, 8, 9, 1, 3, 5, 7)
+_THREE = (0, 3, 6, 9, 2, 5, 8, 1, 4, 7)
+_FIVE_MINUS = (0, 5, 9, 4, 8, 3, 7, 2, 6, 1)
+
+
+class LabelError(ValueError):
+    """The inputs cannot make a label (the message says which and why)."""
+
+
+def gs1_check_digit(body: str) -> int:
+    """The GS1 mod-10 check digit of ``body`` (all digits, the check digit not included)."""
+    total = sum(int(char) * (3 if index % 2 == 0 else 1) for index, char in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def price_verifier_digit(price: str) -> int:
+    """The price verifier digit of a four-digit price field (GS1 7.9.3): 2875 → 9."""
+    if len(price) != 4 or not price.isdigit():
+        raise ValueError(f"a four-digit price field, not {price!r}")
+    digits = [int(char) for char in price]
+    total = _TWO_MINUS[digits[0]] + _TWO_MINUS[digits[1]] + _THREE[digits[2]] + _FIVE_MINUS[digits[3]]
+    return total * 3 % 10
+
+
+def item_code(barcode: str | None, item_id: str) -> str:
+    """The five-digit item code a random-weight barcode carries."""
+    digits = barcode or ""
+    if digits.isascii() and digits.isdigit():
+        if len(digits) == 13 and digits[0] == "0":
+            digits = digits[1:]
+        if len(digits) == 12 and digits[0] == "2":
+            return digits[1:6]
+    plu = "".join(char for char in item_id if char.isascii() and char.isdigit())
+    if not plu:
+        raise LabelError(f"itemId {item_id!r} has no digits and the barcode is not a type-2 code")
+    return plu[-5:].zfill(5)
+
+
+def price_barcode(code: str, total: Decimal, layout: str = "price4") -> str:
+    """The 12-digit UPC-A random-weight code for an item code and a total price."""
+    cents = int((total / CENT).to_integral_value())
+    if layout == "price4":
+        if not 0 <= cents <= 9999:
+            raise LabelError(f"a total of ${total} does not fit a four-digit price (up to $99.99)")
+        price = f"{cents:04d}"
+        body = f"2{code}{price_verifier_digit(price)}{price}"
+    elif layout == "price5":
+        if not 0 <= cents <= 99999:
+            raise LabelError(f"a total of ${total} does not fit a five-digit price (up to $999.99)")
+        body = f"2{code}{cents:05d}"
+    else:
+        raise LabelError(f"barcode layout must be one of {', '.join(BARCODE_FORMATS)}")
+    return body + str(gs1_check_digit(body))
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Label:
+    description: list[str]
+    mode: str
+    price: Decimal | None  # the price used (promotion or regular)
+    promo: bool
+    divider: int
+    unit: str
+    tare: Decimal | None
+    force_tare: bool
+    gross_weight: Decimal | None = None
+    net_weight: Decimal | None = None
+    count: int | None = None
+    fixed_weight: int | None = None
+    total: Decimal | None = None
+    barcode: str = ""
+    barcode_ean13: str = ""
+    packed: dt.datetime | None = None
+    sell_by: dt.datetime | dt.date | None = None
+    sell_by_hours: bool = False  # sell_by is a time (shelf life in hours), not a date
+    use_by: dt.date | None = None
+    ingredients: str = ""
+    cool: str = ""
+    panels: list[Panel] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def record_mode(record: dict[str, Any]) -> str:
+    if (record.get("fixedWeight") or 0) > 0:
+        return "fixed_weight"
+    if (record.get("byCountQty") or 0) > 0:
+        return "by_count"
+    return "weighed"
+
+
+def promo_active(record: dict[str, Any], packed: dt.datetime) -> bool:
+    """Whether the promotion price applies at ``packed`` (promoEnd is the store's local
+    time without a zone, "2025-07-21 14:30:00"; read in the pack time's zone)."""
+    if record.get("promoPrice") is None:
+        return False
+    end_text = (record.get("promoEnd") or "").strip()
+    if not end_text:
+        return True
+    try:
+        end = dt.datetime.fromisoformat(end_text)
+    except ValueError:
+        return False
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=packed.tzinfo)
+    return packed < end
+
+
+def scale_label(
+    record: dict[str, Any],
+    *,
+    packed: dt.datetime,
+    weight: Decimal | None = None,
+    mode: str | None = None,
+    layout: str = "price4",
+) -> Label:
+    """The label of a resolved record packed at ``packed`` (aware), ``weight`` being what
+    the scale reads (gross, in the record's unit) for a weighed item. Problems that stop a
+    price or barcode being printed are listed in ``problems``; nothing raises."""
+    mode = mode or record_mode(record)
+    promo = promo_active(record, packed)
+    price = record.get("promoPrice") if promo else record.get("unitPrice")
+    label = Label(
+        description=[record[f"descLine{n}"] for n in range(1, 5) if record.get(f"descLine{n}")],
+        mode=mode,
+        price=price,
+        promo=promo,
+        divider=record.get("divider") or 1,
+        unit=record.get("unit") or "",
+        tare=record.get("tare"),
+        force_tare=bool(record.get("forceTare")),
+        packed=packed,
+        ingredients=record.get("ingredients") or "",
+        cool=record.get("cool") or "",
+        panels=nutrition_panels(record.get("nutrition")),
+    )
+    if (record.get("fixedWeight") or 0) > 0 and (record.get("byCountQty") or 0) > 0:
+        label.notes.append("Both a by-count quantity and a fixed weight are set; the scale decides which applies.")
+    if record.get("promptPrice"):
+        label.notes.append("The scale prompts the operator for the price of this item.")
+    _dates(label, record, packed)
+    if price is None:
+        label.problems.append("No unit price at this store: the scale cannot price this item.")
+        return label
+    if mode == "weighed":
+        if weight is None:
+            label.problems.append("Enter the weight on the scale to see the total price and barcode.")
+            return label
+        tare = label.tare or Decimal(0)
+        if weight <= tare:
+            label.problems.append(f"The weight ({weight} {label.unit}) must be more than the tare ({tare}).")
+            return label
+        label.gross_weight, label.net_weight = weight, weight - tare
+        label.total = money(price * label.net_weight / label.divider)
+    elif mode == "by_count":
+        label.count = record.get("byCountQty")
+        label.total = money(price)
+    else:
+        label.fixed_weight = record.get("fixedWeight")
+        label.total = money(price)
+    try:
+        label.barcode = price_barcode(item_code(record.get("barcode"), record["itemId"]), label.total, layout)
+    except LabelError as exc:
+        label.problems.append(str(exc))
+    else:
+        label.barcode_ean13 = "0" + label.barcode
+    return label
+
+
+def _dates(label: Label, record: dict[str, Any], packed: dt.datetime) -> None:
+    shelf_life = record.get("shelfLife")
+    if shelf_life is not None:
+        if record.get("shelfLifeByHours"):
+            label.sell_by, label.sell_by_hours = packed + dt.timedelta(hours=shelf_life), True
+        else:
+            label.sell_by = packed.date() + dt.timedelta(days=shelf_life)
+    if record.get("useBy") is not None:
+        label.use_by = packed.date() + dt.timedelta(days=record["useBy"])
