@@ -12,39 +12,44 @@ changes nothing.
   as is where the site uses external images; copying it into storage for the other sites is
   the POS image endpoint's business);
 - a relative path (``images/<name>``, ``/<name>``, ``<name>``): a JPEG, PNG or GIF file at
-  that path under the image folder (by default the JSON file's own), stored in the hub's
-  storage by content (``coupon-images/<sha256>.<ext>``), or else an image already stored as
-  ``coupon-images/<name>`` (so an ``images/<name>`` the hub itself answered imports back);
+  that path under the image folder (by default the JSON file's own), stored as the coupon's
+  image by the POS image service (``coupon_image_store``; unchanged bytes are not stored
+  again), or else an image already stored as ``coupon-images/<name>`` (so an
+  ``images/<name>`` the hub itself answered imports back);
 - null or empty: no image.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
-from ecrs_hub.coercion import CoercionError, to_bool, to_decimal, to_int, to_text
+from ecrs_hub.coercion import CoercionError
 
 from ..engine import RewardKind
 from ..models import Coupon, CouponEvent, Customer, Site
+from .coupon_rules import (
+    FIELDS,
+    IMAGE_DIR,
+    KNOWN,
+    LINKS,
+    REQUIRED,
+    ItemError,
+    decimal_parser,
+    image_check,
+    image_unchanged,
+    reward_rule,
+)
+from .images import coupon_image_store
 
-COUPON_ID_MAX = 15  # the strictest ECRS limit (the commit request); requests accept 16
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif"}
-IMAGE_DIR = "coupon-images"
 CHUNK = 1000
 
 
@@ -68,178 +73,16 @@ def json_records(data: bytes, what: str) -> list:
     return records
 
 
-# --- one field -----------------------------------------------------------------------------
-
-
-def _text(limit: int | None, *, required: bool = False, default: str = "") -> Callable[[Any], str]:
-    def parse(value):
-        text = to_text(value, limit)
-        if text is None or (required and not text.strip()):
-            if required:
-                raise CoercionError("is required")
-            return default
-        return text
-
-    return parse
-
-
-def _bool(default: bool) -> Callable[[Any], bool]:
-    def parse(value):
-        result = to_bool(value)
-        return default if result is None else result
-
-    return parse
-
-
-def _date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise CoercionError("must be an ISO date (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise CoercionError("must be an ISO date (YYYY-MM-DD)") from None
-
-
-def _int(minimum: int, default: int | None) -> Callable[[Any], int | None]:
-    def parse(value):
-        number = to_int(value)
-        if number is None:
-            return default
-        if number < minimum:
-            raise CoercionError(f"must be at least {minimum}")
-        return number
-
-    return parse
-
-
-def _decimal(digits: int, places: int, default: Decimal | None) -> Callable[[Any], Decimal | None]:
-    def parse(value):
-        number = to_decimal(value, digits, places)
-        if number is None:
-            return default
-        if number < 0:
-            raise CoercionError("must not be negative")
-        return number
-
-    return parse
-
-
-class ItemError(CoercionError):
-    """A bad element of a list field: the path names its position."""
-
-    def __init__(self, rule: str, position: int, value: Any):
-        super().__init__(rule)
-        self.position, self.value = position, value
-
-
-def _list(item: Callable[[Any], Any]) -> Callable[[Any], list]:
-    """A JSON list whose items ``item`` parses; errors name the item's index."""
-
-    def parse(value):
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise CoercionError("must be a list")
-        result = []
-        for index, element in enumerate(value):
-            try:
-                parsed = item(element)
-            except CoercionError as exc:
-                raise ItemError(exc.rule, index, element) from None
-            if parsed not in result:
-                result.append(parsed)
-        return result
-
-    return parse
-
-
-def _upc(value) -> str:
-    from ..upc import upc_key
-
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise CoercionError("must be a UPC (a number or a string of digits)")
-    try:
-        key = upc_key(value)
-    except (ValueError, TypeError) as exc:
-        raise CoercionError(f"is not a UPC ({exc})") from None
-    if not key:
-        raise CoercionError("is not a UPC")
-    return key
-
-
-def _dept(value) -> int:
-    try:
-        number = to_int(value)
-    except CoercionError:
-        number = None
-    if number is None or number < 0:
-        raise CoercionError("must be a department number (a whole number, 0 or more)")
-    return number
-
-
-def _identifier(limit: int) -> Callable[[Any], str]:
-    def parse(value):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise CoercionError("must be an id (text)")
-        text = str(value)
-        if not text.strip() or len(text) > limit:
-            raise CoercionError(f"must be 1 to {limit} characters")
-        return text
-
-    return parse
-
-
-def _reward_kind(value) -> str:
-    kinds = [kind.value for kind in RewardKind]
-    if value not in kinds:
-        raise CoercionError(f"must be one of {', '.join(kinds)}")
-    return value
-
-
-# JSON name → (model attribute, parser). ``imageUrl`` and ``rewardValue`` are read apart.
-FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "id": ("coupon_id", _identifier(COUPON_ID_MAX)),
-    "shortDescription": ("short_description", _text(255)),
-    "requirementDescription": ("requirement_description", _text(None)),
-    "longDescription": ("long_description", _text(None)),
-    "category": ("category", _text(100)),
-    "brand": ("brand", _text(100)),
-    "startDate": ("start_date", _date),
-    "endDate": ("end_date", _date),
-    "targeted": ("targeted", _bool(False)),
-    "enabled": ("enabled", _bool(True)),
-    "featured": ("featured", _bool(False)),
-    "requirementUpcs": ("requirement_upcs", _list(_upc)),
-    "rewardUpcs": ("reward_upcs", _list(_upc)),
-    "requirementDepts": ("requirement_depts", _list(_dept)),
-    "minQuantity": ("min_quantity", _decimal(10, 3, Decimal(1))),
-    "minSpend": ("min_spend", _decimal(12, 2, None)),
-    "rewardKind": ("reward_kind", _reward_kind),
-    "limitUnits": ("limit_units", _int(1, None)),
-    "usesPerCustomer": ("uses_per_customer", _int(1, 1)),
-    "loyaltyCost": ("loyalty_cost", _int(0, 0)),
-    "loyaltyProgram": ("loyalty_program", _text(64)),
-    "reducesTax": ("reduces_tax", _bool(True)),
-    "type": ("type", _text(64, default="Store Discount")),
-    "externalId": ("external_id", _text(64)),
-    "receiptAlias": ("receipt_alias", _text(100)),
-}
-LINKS = {"sites": _list(_identifier(Site._meta.get_field("site_id").max_length))}
-LINKS["targetedCustomers"] = _list(_identifier(Customer._meta.get_field("customer_id").max_length))
-KNOWN = {*FIELDS, *LINKS, "imageUrl", "rewardValue"}
-REQUIRED = ("id", "rewardKind")
-
-
 # --- one record ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class ImageSource:
-    """Where a record's image comes from: bytes to store, or a name already stored."""
+    """Where a record's image comes from: bytes to store (read from ``file_name``), a name
+    already stored, or an external URL."""
 
     content: bytes | None = None
+    file_name: str = ""
     stored_name: str = ""
     external_url: str = ""
 
@@ -251,37 +94,6 @@ class ParsedCoupon:
     sites: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
     image: ImageSource = field(default_factory=ImageSource)
-
-
-def image_check(content: bytes) -> str:
-    """The file extension of an acceptable coupon image (JPEG, PNG or GIF), or
-    :class:`CoercionError` saying what is wrong with it."""
-    from PIL import Image, UnidentifiedImageError
-
-    if len(content) > settings.ECRS_MAX_IMAGE_BYTES:
-        raise CoercionError(f"is larger than {settings.ECRS_MAX_IMAGE_BYTES} bytes")
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-            fmt = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise CoercionError(f"is not a readable image ({exc})") from None
-    if fmt not in IMAGE_FORMATS:
-        raise CoercionError(f"is a {fmt} image; the POS shows JPEG, PNG or GIF only")
-    return IMAGE_FORMATS[fmt]
-
-
-def image_store(content: bytes) -> str:
-    """Store an image by its content and return its storage name (the same bytes are
-    stored once)."""
-    extension = image_check(content)
-    storage = Coupon._meta.get_field("image").storage
-    name = f"{IMAGE_DIR}/{hashlib.sha256(content).hexdigest()}.{extension}"
-    if not storage.exists(name):
-        saved = storage.save(name, ContentFile(content))
-        if saved != name:  # a racing writer stored the same bytes first
-            storage.delete(saved)
-    return name
 
 
 def _image(value, image_dir: Path | None) -> ImageSource:
@@ -307,7 +119,7 @@ def _image(value, image_dir: Path | None) -> ImageSource:
         if path.is_file():
             content = path.read_bytes()
             image_check(content)
-            return ImageSource(content=content)
+            return ImageSource(content=content, file_name=relative.name)
     storage = Coupon._meta.get_field("image").storage
     stored = f"{IMAGE_DIR}/{relative.name}"
     if len(relative.parts) == 1 and storage.exists(stored):
@@ -356,18 +168,14 @@ def coupon_parse(index: int, raw: Any, image_dir: Path | None) -> tuple[ParsedCo
 
     kind = parsed.values.get("reward_kind")
     try:
-        reward = _decimal(12, 2, None)(raw.get("rewardValue"))
+        reward = decimal_parser(12, 2, None)(raw.get("rewardValue"))
     except CoercionError as exc:
         problem("rewardValue", exc)
         reward = Decimal(0)
     if kind == RewardKind.FREE:
         reward = Decimal("0.00")
-    elif kind is not None and reward is None:
-        problems.append(f"[{index}].rewardValue: is required for rewardKind {kind}")
-    elif kind in (RewardKind.PERCENT, RewardKind.AMOUNT) and reward == 0:
-        problem("rewardValue", f"must be more than 0 for rewardKind {kind}")
-    elif kind == RewardKind.PERCENT and reward > 100:
-        problem("rewardValue", "must be at most 100 (percent)")
+    elif rule := reward_rule(kind, reward):
+        problem("rewardValue", rule)
     parsed.values["reward_value"] = reward
     start, end = parsed.values.get("start_date"), parsed.values.get("end_date")
     if start and end and end < start:
@@ -460,8 +268,8 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
     """Upsert the coupons of ``records`` (the parsed JSON array) or, on any problem, raise
     :class:`ImportRejected` having written nothing. Targeted customers the hub has not seen
     yet are created by id (the POS will find them by card). Locks the existing coupons
-    named, in primary-key order. Image files are stored before the rows are written; a
-    rejected file leaves at most an unreferenced image behind."""
+    named, in primary-key order. New image files are stored last, one per coupon, through
+    ``coupon_image_store`` (which replaces the coupon's previous file on commit)."""
     parsed = coupons_parse(records, image_dir=image_dir)
     result = CouponImportResult()
     now = timezone.now()
@@ -473,15 +281,16 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
         ):
             existing[row["coupon_id"]] = row
 
-    rows = []
+    rows, to_store = [], []
     for coupon in parsed:
         values = coupon.values
         stored = existing.get(values["coupon_id"])
         image = coupon.image
         if image.content is not None:
-            name = image_store(image.content)
-            result.images_stored += 1
-            values.update(image=name, external_image_url="")
+            current = stored["image"] if stored is not None else ""
+            values.update(image=current, external_image_url="")
+            if not image_unchanged(current, image.content):
+                to_store.append(coupon)
         elif image.stored_name:
             values.update(image=image.stored_name, external_image_url="")
         elif image.external_url:
@@ -497,7 +306,7 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
         if stored is None:
             result.created += 1
             rows.append(values)
-        elif any(stored[attr] != values[attr] for attr in COMPARED):
+        elif any(stored[attr] != values[attr] for attr in COMPARED) or coupon in to_store:
             result.updated += 1
             rows.append(values)
     upsert(Coupon, rows, unique=("coupon_id",), insert_only={"created_at": now}, common={"updated_at": now})
@@ -505,6 +314,11 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
     new_ids = [coupon_id for coupon_id in ids if coupon_id not in pks]
     for chunk in _chunks(new_ids):
         pks.update(Coupon.objects.filter(coupon_id__in=chunk).values_list("coupon_id", "pk"))
+
+    for coupon in to_store:
+        instance = Coupon.objects.get(pk=pks[coupon.values["coupon_id"]])
+        coupon_image_store(coupon=instance, name=coupon.image.file_name, content=coupon.image.content)
+    result.images_stored = len(to_store)
 
     site_pks = dict(Site.objects.values_list("site_id", "pk"))
     customer_ids = sorted({customer_id for coupon in parsed for customer_id in coupon.customers})

@@ -28,7 +28,8 @@ from ecrs_hub.bulk import upsert
 from ecrs_hub.coercion import CoercionError, to_int, to_text
 
 from ..models import Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
-from .coupon_import import CHUNK, ImportRejected, _chunks, _identifier, _record_index
+from .coupon_import import CHUNK, ImportRejected, _chunks, _record_index
+from .coupon_rules import identifier_parser
 
 CUSTOMER_ID_MAX = Customer._meta.get_field("customer_id").max_length
 NAME_MAX = Customer._meta.get_field("first_name").max_length
@@ -90,7 +91,7 @@ def customer_parse(index: int, raw: Any) -> tuple[ParsedCustomer | None, list[st
     try:
         if customer_id in (None, ""):
             raise CoercionError("is required")
-        customer_id = _identifier(CUSTOMER_ID_MAX)(customer_id)
+        customer_id = identifier_parser(CUSTOMER_ID_MAX)(customer_id)
     except CoercionError as exc:
         problem("id", customer_id, exc.rule)
         customer_id = None
@@ -149,7 +150,7 @@ def customer_parse(index: int, raw: Any) -> tuple[ParsedCustomer | None, list[st
                 try:
                     if account.get("id") in (None, ""):
                         raise CoercionError("is required")
-                    loyalty_id = _identifier(LOYALTY_ID_MAX)(account["id"])
+                    loyalty_id = identifier_parser(LOYALTY_ID_MAX)(account["id"])
                 except CoercionError as exc:
                     problem(f"{path}.id", account.get("id"), exc.rule)
                     continue

@@ -508,3 +508,14 @@ def test_import_customers_writes_set_wise(tmp_path, django_assert_max_num_querie
     with django_assert_max_num_queries(40):
         run("import_customers", write_json(tmp_path, records))
     assert Customer.objects.count() == 300 and LoyaltyEntry.objects.count() == 299
+
+
+def test_import_coupons_stores_a_changed_image_as_an_update(coupon_file, tmp_path):
+    run("import_coupons", coupon_file)
+    first = Coupon.objects.get(coupon_id="C2222").image.name
+    (tmp_path / "soda.png").write_bytes(demo_image_bytes("another.png"))
+    output = run("import_coupons", coupon_file)
+    assert "0 created, 1 updated, 1 unchanged; 1 images stored" in output
+    coupon = Coupon.objects.get(coupon_id="C2222")
+    assert coupon.image.read() == demo_image_bytes("another.png")
+    assert coupon.image.name.endswith(".png") and first.endswith(".png")

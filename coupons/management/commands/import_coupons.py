@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if result.customers_created:
             extra.append(f"{result.customers_created} targeted customers not seen before were added by id")
         if result.images_stored:
-            extra.append(f"{result.images_stored} images read from {image_dir}")
+            extra.append(f"{result.images_stored} images stored from {image_dir}")
         self.stdout.write(
             f"Coupons: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
             + "".join(f"; {line}" for line in extra)
