@@ -1,3 +1,13 @@
-"""The POS coupon API (CONTRACT 3), mounted at /pos/."""
+"""The POS coupon API (CONTRACT 3), mounted at /pos/. One entry point routes every path
+(coupons.apis: aliases, repeated slashes, optional trailing slash, shape routing), so a
+POS never meets a redirect or an HTML 404."""
 
-urlpatterns: list = []
+from django.urls import re_path
+
+from .apis import pos_entry
+
+app_name = "pos"
+
+urlpatterns = [
+    re_path(r"^(?P<rest>.*)$", pos_entry, name="entry"),
+]

@@ -1,0 +1,283 @@
+"""The POS coupon API's wire format (CONTRACT 3): reading request values with the JSON path
+in every error, and rendering coupons, customers and answers as ECRS shapes them.
+
+Reading is lenient where ECRS is loose (ids as numbers or strings, booleans as strings,
+unknown fields ignored) and strict only where a documented field cannot be read as its type:
+that is an ``INVALID_REQUEST`` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ecrs_hub.coercion import CoercionError, to_bool, to_decimal, to_int, to_text
+
+from .engine import Line
+from .upc import upc_key
+
+logger = logging.getLogger("coupons.pos")
+
+CENT = Decimal("0.01")
+# ECRS's limits: customer and transaction ids are arbitrary strings (we keep up to 64);
+# coupon ids in requests are 1-16 characters.
+ID_MAX = 64
+COUPON_ID_MAX = 16
+LIST_MAX = 1000
+
+
+class PosError(Exception):
+    """An answer in the ECRS error envelope."""
+
+    def __init__(self, code: str, details: str, status: int, **headers: str):
+        super().__init__(details)
+        self.code = code
+        self.details = details
+        self.status = status
+        self.headers = headers
+
+
+def invalid(path: str, rule: str) -> PosError:
+    return PosError("INVALID_REQUEST", f"{path}: {rule}", 400)
+
+
+def error_response(code: str, details: str, status: int, **headers: str) -> JsonResponse:
+    response = JsonResponse({"errors": [{"id": code, "details": details}]}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def money(value: Decimal) -> float:
+    """A cent amount as a JSON number (the POS reads numbers; the Decimal is exact to the
+    cent, and a float's shortest repr prints those same digits)."""
+    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def parse_body(raw: bytes) -> dict:
+    """The request body as a JSON object; an empty body is ``{}``."""
+    if not raw or not raw.strip():
+        return {}
+    try:
+        payload = json.loads(raw, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        raise PosError("INVALID_REQUEST", "the body is not JSON", 400) from None
+    if not isinstance(payload, dict):
+        raise PosError("INVALID_REQUEST", "the body must be a JSON object", 400)
+    return payload
+
+
+def read_text(path: str, value: Any, max_length: int = ID_MAX) -> str | None:
+    try:
+        text = to_text(value, max_length)
+    except CoercionError as error:
+        raise invalid(path, error.rule) from None
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def read_int(path: str, value: Any) -> int | None:
+    try:
+        return to_int(value)
+    except CoercionError as error:
+        raise invalid(path, error.rule) from None
+
+
+def read_bool(path: str, value: Any) -> bool | None:
+    try:
+        return to_bool(value)
+    except CoercionError as error:
+        raise invalid(path, error.rule) from None
+
+
+def read_decimal(path: str, value: Any, places: int = 2) -> Decimal | None:
+    try:
+        return to_decimal(value, 14, places)
+    except CoercionError as error:
+        raise invalid(path, error.rule) from None
+
+
+def read_time(path: str, value: Any, tz=None) -> datetime | None:
+    """ISO 8601; without an offset it is the store's local time (the hub's time zone)."""
+    text = read_text(path, value, 64)
+    if text is None:
+        return None
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise invalid(path, "must be an ISO 8601 date and time")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, tz or timezone.get_current_timezone())
+    return moment
+
+
+def read_text_list(path: str, value: Any, max_length: int, warnings: list[str]) -> list[str]:
+    """A list of strings (numbers are read as their text). Entries that are empty or too
+    long are left out with a warning; unique, in order."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise invalid(path, "must be a list")
+    out: dict[str, None] = {}
+    for index, item in enumerate(value[:LIST_MAX]):
+        try:
+            text = to_text(item)
+        except CoercionError as error:
+            raise invalid(f"{path}[{index}]", error.rule) from None
+        text = (text or "").strip()
+        if not text or len(text) > max_length:
+            warnings.append(f"{path}[{index}] ignored: must be 1 to {max_length} characters")
+            continue
+        out[text] = None
+    return list(out)
+
+
+def _upc(value: Any) -> str | None:
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, str)):
+        try:
+            return upc_key(value)
+        except (ValueError, TypeError):
+            return None
+    return None
+
+
+def read_lines(value: Any) -> list[Line]:
+    """The basket's lines (CONTRACT 3.5.2, 5.2). ``price``/``discountPrice`` are line totals;
+    lines that pay nothing or are returns (quantity or amount not above zero) take no
+    discount and are left out of the evaluation."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise invalid("items", "must be a list")
+    lines: list[Line] = []
+    for index, item in enumerate(value):
+        path = f"items[{index}]"
+        if not isinstance(item, dict):
+            raise invalid(path, "must be an object")
+        line_id = read_text(f"{path}.id", item.get("id"))
+        if line_id is None:
+            line_id = str(index + 1)
+        quantity = read_decimal(f"{path}.quantity", item.get("quantity"), 3)
+        price = read_decimal(f"{path}.price", item.get("price"))
+        discount_price = read_decimal(f"{path}.discountPrice", item.get("discountPrice"))
+        dept = read_int(f"{path}.dept", item.get("dept"))
+        amount = discount_price if discount_price is not None else price
+        quantity = Decimal(1) if quantity is None else quantity
+        if amount is None or amount <= 0 or quantity <= 0:
+            continue
+        lines.append(Line(id=line_id, upc=_upc(item.get("upc")), dept=dept, quantity=quantity, amount=amount))
+    return lines
+
+
+@dataclass
+class PosCall:
+    """One request's values: query string first, then the JSON body (CONTRACT 3.1)."""
+
+    query: Any
+    body: dict
+    warnings: list[str] = field(default_factory=list)
+
+    def ident(self, name: str, max_length: int = ID_MAX) -> str | None:
+        from_query = self.query.get(name)
+        from_query = from_query.strip() if from_query else None
+        from_body = read_text(name, self.body.get(name), max_length) if name in self.body else None
+        if from_query and from_body and from_query != from_body:
+            self.warnings.append(f"{name}: the query string says {from_query!r}, the body {from_body!r}; query used")
+        value = from_query or from_body
+        if value is not None and len(value) > max_length:
+            raise invalid(name, f"is longer than {max_length} characters ({len(value)})")
+        return value
+
+    def log_warnings(self, where: str) -> None:
+        for warning in self.warnings:
+            logger.warning("%s: %s", where, warning)
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def upc_numbers(keys) -> list[int]:
+    """Canonical keys as the JSON numbers ECRS shows."""
+    out = []
+    for key in keys or ():
+        try:
+            out.append(int(key))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def image_url(coupon, site) -> str:
+    """CONTRACT 3.2: a stored image is ``images/<name>`` (the POS puts its base URL in
+    front); an external https URL only where the site uses external images."""
+    external = coupon.external_image_url
+    if site.use_external_images and external.lower().startswith("https://"):
+        return external
+    if coupon.image:
+        return "images/" + coupon.image.name.rsplit("/", 1)[-1]
+    return ""
+
+
+def coupon_json(coupon, site) -> dict:
+    return {
+        "id": coupon.coupon_id,
+        "shortDescription": coupon.short_description,
+        "requirementDescription": coupon.requirement_description,
+        "longDescription": coupon.long_description,
+        "category": coupon.category,
+        "brand": coupon.brand,
+        "startDate": coupon.start_date.isoformat() if coupon.start_date else None,
+        "endDate": coupon.end_date.isoformat() if coupon.end_date else None,
+        "imageUrl": image_url(coupon, site),
+        "targeted": coupon.targeted,
+        "enabled": coupon.enabled,
+        "featured": coupon.featured,
+        "requirementUpcs": upc_numbers(coupon.requirement_upcs),
+        "rewardUpcs": upc_numbers(coupon.reward_upcs),
+    }
+
+
+def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | None:
+    """CustomerDemographics with ECRS's limits (CONTRACT 3.2): id 1-16 characters (else
+    None), names cut to 25, email left out over 254, phone as 10 digits. A phone or email the
+    request matched on is preferred. Needs ``phones`` and ``emails`` prefetched."""
+    if customer is None or not 1 <= len(customer.customer_id) <= 16:
+        return None
+    answer: dict[str, str] = {"id": customer.customer_id}
+    if customer.first_name:
+        answer["firstName"] = customer.first_name[:25]
+    if customer.last_name:
+        answer["lastName"] = customer.last_name[:25]
+    emails = [e.email for e in customer.emails.all() if len(e.email) <= 254]
+    emails.sort(key=lambda email: email not in prefer_emails)
+    if emails:
+        answer["email"] = emails[0]
+    phones = [p.last10 for p in customer.phones.all() if p.last10]
+    phones.sort(key=lambda last10: last10 not in prefer_phones)
+    if phones:
+        answer["phone"] = phones[0]
+    return answer
+
+
+def digits_last10(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isascii() and ch.isdigit())
+    return digits[-10:]

@@ -1,0 +1,33 @@
+"""Writes of the coupons app. Other apps import from here:
+
+- ``clips_change(*, customer, site, add, remove, credential=None) -> ClipResult(added, removed)``
+- ``coupon_target(*, coupon, customers) -> int``
+- ``customer_learn(*, customer_id) -> Customer``, ``customer_contacts_add(*, customer, phones, emails)``
+- ``pendings_release(*, clips=None, older_than=None) -> int``
+- ``transaction_update(...) -> UpdateResult``, ``transaction_cancel(...)``, ``transaction_commit(...) -> dict``
+- ``coupon_image_store(*, coupon, name, content) -> str``
+
+``coupons.services.sites`` (site and credential set-up) is imported by its own path.
+"""
+
+from .clips import ClipResult, clips_change, pendings_release
+from .closing import transaction_cancel, transaction_commit
+from .customers import coupon_target, customer_contacts_add, customer_learn
+from .images import ImageRejected, coupon_image_store
+from .transactions import AppliedCoupon, UpdateResult, transaction_update
+
+__all__ = [
+    "AppliedCoupon",
+    "ClipResult",
+    "ImageRejected",
+    "UpdateResult",
+    "clips_change",
+    "coupon_image_store",
+    "coupon_target",
+    "customer_contacts_add",
+    "customer_learn",
+    "pendings_release",
+    "transaction_cancel",
+    "transaction_commit",
+    "transaction_update",
+]

@@ -1,0 +1,91 @@
+"""Pieces the transaction services share: lock timeout, the transaction row, offers,
+receipt lines and audit events."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .. import lock_objects
+from ..engine import Offer, RewardKind
+from ..models import DEFAULT_RECEIPT_TEMPLATE, Clip, Coupon, CouponEvent, PosTransaction, Site
+
+logger = logging.getLogger("coupons.pos")
+
+
+def pos_lock_timeout() -> None:
+    """Bound row-lock waits (PostgreSQL) far below the POS's 5 s deadline."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{getattr(settings, 'POS_LOCK_TIMEOUT_MS', 3000)}ms"])
+
+
+def pos_transaction_lock(*, site: Site, transaction_id: str, create: bool = True, now=None) -> PosTransaction | None:
+    """The transaction row, locked; created (open) when unknown and ``create``. Must run
+    inside ``transaction.atomic``: it is the first lock a transaction service takes."""
+    txn = lock_objects.pos_transaction_for_update(site=site, transaction_id=transaction_id).first()
+    if txn is not None or not create:
+        return txn
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return PosTransaction.objects.create(
+                site=site, transaction_id=transaction_id, created_at=now, updated_at=now
+            )
+    except IntegrityError:  # created by a concurrent request: wait for its lock
+        return lock_objects.pos_transaction_for_update(site=site, transaction_id=transaction_id).get()
+
+
+def offer_for(coupon: Coupon) -> Offer:
+    return Offer(
+        coupon_id=coupon.coupon_id,
+        reward_kind=RewardKind(coupon.reward_kind),
+        reward_value=coupon.reward_value,
+        requirement_upcs=frozenset(coupon.requirement_upcs or ()),
+        requirement_depts=frozenset(int(dept) for dept in coupon.requirement_depts or ()),
+        min_quantity=coupon.min_quantity,
+        min_spend=coupon.min_spend,
+        reward_upcs=frozenset(coupon.reward_upcs or ()),
+        limit_units=coupon.limit_units,
+    )
+
+
+def receipt_lines(site: Site, total_saved: Decimal, coupon_count: int) -> list[dict]:
+    """The site's receipt line for what coupons saved (CONTRACT 3.5.6); none when nothing
+    was saved or the site's template is empty."""
+    if total_saved <= 0 or not site.receipt_template:
+        return []
+    values = {"total_saved": f"{total_saved:.2f}", "coupon_count": coupon_count}
+    try:
+        text = site.receipt_template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        logger.warning("site %s: receipt template %r is not valid; default used", site.site_id, site.receipt_template)
+        text = DEFAULT_RECEIPT_TEMPLATE.format(**values)
+    return [{"type": "TEXT", "content": text}]
+
+
+def clip_event(kind: str, clip: Clip, from_state: str, to_state: str, txn: PosTransaction | None, now, **extra):
+    return CouponEvent(
+        kind=kind,
+        clip=clip,
+        coupon_id=clip.coupon_id,
+        customer_id=clip.customer_id,
+        from_state=from_state,
+        to_state=to_state,
+        site_id=txn.site_id if txn else None,
+        terminal=txn.terminal if txn else None,
+        transaction=txn,
+        at=now,
+        **extra,
+    )
+
+
+def line_id_json(line_id: str):
+    """``lineId`` echoes the line's ``id``: a number when the POS sent a number."""
+    if line_id.isdigit() and str(int(line_id)) == line_id:
+        return int(line_id)
+    return line_id

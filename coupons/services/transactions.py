@@ -1,0 +1,333 @@
+"""Transaction update (CONTRACT 3.5): which clipped coupons apply to the basket, made
+``pending`` on the transaction so that one card cannot use them at two terminals at once."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.utils import timezone
+
+from .. import lock_objects
+from ..engine import Application, Line, evaluate
+from ..models import Clip, Coupon, CouponEvent, Customer, LoyaltyAccount, PosCredential, PosTransaction, Site
+from ..models import PosTransactionUpdate as UpdateRow
+from ..pos_wire import customer_json, money
+from ..selectors import account_for_coupon, customer_by_contacts, loyalty_balances
+from .clips import abandon_after
+from .common import clip_event, line_id_json, offer_for, pos_lock_timeout, pos_transaction_lock, receipt_lines
+from .customers import customer_contacts_add, customer_learn
+
+logger = logging.getLogger("coupons.pos")
+Kind = CouponEvent.Kind
+_COUPON_SITES = Coupon.sites.through
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedCoupon:
+    clip: Clip
+    application: Application
+    account: LoyaltyAccount | None  # the account an optional (loyalty-cost) coupon spends
+
+
+@dataclass
+class UpdateResult:
+    site: Site
+    applied: list[AppliedCoupon] = field(default_factory=list)
+    customer: Customer | None = None
+    contact_phones: Sequence[str] = ()
+    contact_emails: Sequence[str] = ()
+    warnings: list[str] = field(default_factory=list)
+    answer: dict = field(default_factory=dict)  # as_json(), as answered and stored
+
+    def as_json(self) -> dict:
+        """The answer of CONTRACT 3.5.6, coupons in coupon-id order."""
+        applied = []
+        accounts: dict[int, LoyaltyAccount] = {}
+        total = Decimal(0)
+        for item in self.applied:
+            coupon, application = item.clip.coupon, item.application
+            entry = {
+                "couponId": coupon.coupon_id,
+                "externalId": coupon.external_id,
+                "receiptAlias": coupon.receipt_alias or coupon.short_description[:100],
+                "reducesTax": coupon.reduces_tax,
+                "type": coupon.type,
+                "items": [
+                    {"lineId": line_id_json(d.line_id), "discount": money(d.discount)} for d in application.lines
+                ],
+                "totalDiscount": money(application.total),
+            }
+            if item.account is not None:
+                entry["optional"] = {
+                    "prompt": optional_prompt(coupon),
+                    "loyaltyId": item.account.loyalty_id,
+                    "loyaltyCost": coupon.loyalty_cost,
+                }
+                accounts[item.account.pk] = item.account
+            applied.append(entry)
+            total += application.total
+        answer: dict = {"applied": applied, "receiptLines": receipt_lines(self.site, total, len(applied))}
+        demographics = customer_json(
+            self.customer, prefer_phones=self.contact_phones, prefer_emails=self.contact_emails
+        )
+        if demographics is not None:
+            answer["customer"] = demographics
+        if accounts:
+            answer["loyaltyBalances"] = [
+                {"id": account.loyalty_id, "balance": account.balance}
+                for account in sorted(accounts.values(), key=lambda a: a.loyalty_id)
+            ]
+        return answer
+
+
+def optional_prompt(coupon: Coupon) -> str:
+    name = coupon.short_description or coupon.receipt_alias or coupon.coupon_id
+    return f"Would you like to use your {name} coupon for {coupon.loyalty_cost} points?"
+
+
+def _customer_clips(queryset, site: Site):
+    """Annotate whether each clip's coupon is offered at ``site`` (in the same query)."""
+    return queryset.annotate(
+        coupon_has_sites=Exists(_COUPON_SITES.objects.filter(coupon_id=OuterRef("coupon_id"))),
+        coupon_at_site=Exists(_COUPON_SITES.objects.filter(coupon_id=OuterRef("coupon_id"), site_id=site.pk)),
+    )
+
+
+def _candidates(clips: list[Clip], *, customer: Customer, txn: PosTransaction | None, now) -> list[Clip]:
+    """CONTRACT 3.5.1: the customer's clipped coupons and those pending on this
+    transaction, plus pendings older than the abandonment time (reclaimed), whose coupon
+    is enabled, in its date window, offered at the site and has uses left."""
+    today = timezone.localdate(now)
+    abandoned_before = now - abandon_after()
+    out = []
+    for clip in clips:
+        if clip.customer_id != customer.pk:
+            continue
+        if clip.state == Clip.State.PENDING:
+            if (
+                not (txn is not None and clip.pending_transaction_id == txn.pk)
+                and clip.pending_since >= abandoned_before
+            ):
+                continue
+        elif clip.state != Clip.State.CLIPPED:
+            continue
+        coupon = clip.coupon
+        if not coupon.enabled or clip.uses_count >= coupon.uses_per_customer:
+            continue
+        if (coupon.start_date and coupon.start_date > today) or (coupon.end_date and coupon.end_date < today):
+            continue
+        if clip.coupon_has_sites and not clip.coupon_at_site:
+            continue
+        out.append(clip)
+    return out
+
+
+def _apply(lines: Sequence[Line], candidates: list[Clip], *, site: Site, customer: Customer) -> list[AppliedCoupon]:
+    """Evaluate the candidates. Optional (loyalty-cost) coupons are offered only while the
+    customer's balance covers them: taken in coupon-id order, the first that would overdraw
+    its account is dropped and the basket evaluated again."""
+    if not candidates or not lines:
+        return []
+    accounts: list[LoyaltyAccount] = []
+    if any(clip.coupon.loyalty_cost for clip in candidates):
+        accounts = loyalty_balances(customer=customer)
+    by_id = {clip.coupon.coupon_id: clip for clip in candidates}
+    account_of: dict[str, LoyaltyAccount | None] = {}
+    excluded: set[str] = set()
+    for coupon_id, clip in by_id.items():
+        if clip.coupon.loyalty_cost:
+            account = account_for_coupon(accounts, clip.coupon)
+            account_of[coupon_id] = account
+            if account is None or account.balance < clip.coupon.loyalty_cost:
+                excluded.add(coupon_id)
+    while True:
+        offers = [offer_for(clip.coupon) for coupon_id, clip in sorted(by_id.items()) if coupon_id not in excluded]
+        if not offers:
+            return []
+        applications = sorted(evaluate(lines, offers, self_stacking=site.self_stacking), key=lambda a: a.coupon_id)
+        spent: dict[int, int] = defaultdict(int)
+        over = None
+        for application in applications:
+            account = account_of.get(application.coupon_id)
+            if account is None:
+                continue
+            spent[account.pk] += by_id[application.coupon_id].coupon.loyalty_cost
+            if spent[account.pk] > account.balance:
+                over = application.coupon_id
+                break
+        if over is None:
+            return [
+                AppliedCoupon(by_id[a.coupon_id], a, account_of.get(a.coupon_id)) for a in applications if a.total > 0
+            ]
+        excluded.add(over)
+
+
+def transaction_update(
+    *,
+    site: Site,
+    transaction_id: str,
+    customer_id: str | None,
+    lines: Sequence[Line],
+    transient: bool = False,
+    phones: Sequence[str] = (),
+    emails: Sequence[str] = (),
+    cashier: int | None = None,
+    terminal: int | None = None,
+    time: datetime | None = None,
+    request: dict | None = None,
+    credential: PosCredential | None = None,
+    warnings: Sequence[str] = (),
+) -> UpdateResult:
+    """CONTRACT 3.5. Transient: compute and answer, change no coupon. Otherwise, in one
+    database transaction holding the transaction row and then the customer's clip rows
+    (pk order, re-read under the lock): applied coupons become pending on this transaction,
+    those pending on it that no longer apply return to clipped, abandoned pendings of the
+    customer are reclaimed or released. The customer is learned on first sight; without a
+    customer a phone or email match is answered so the POS can associate the card. After a
+    commit the answer applies nothing (logged)."""
+    now = timezone.now()
+    result = UpdateResult(site=site, warnings=list(warnings), contact_phones=phones, contact_emails=emails)
+    customer = customer_learn(customer_id=customer_id, now=now) if customer_id else None
+    if customer is not None and (phones or emails):
+        customer_contacts_add(customer=customer, phones=phones, emails=emails)
+    if customer is None and (phones or emails):
+        result.customer = customer_by_contacts(phones=list(phones), emails=list(emails))
+    if transient:
+        return _update_transient(result, site, transaction_id, customer, lines, now, request)
+    with transaction.atomic():
+        pos_lock_timeout()
+        txn = pos_transaction_lock(site=site, transaction_id=transaction_id, now=now)
+        if txn.status == PosTransaction.Status.COMMITTED:
+            result.warnings.append("update after the commit: nothing applied")
+            logger.warning("site %s transaction %s: update after its commit", site.site_id, transaction_id)
+        else:
+            clips = list(_customer_clips(lock_objects.clips_for_update(customer=customer, pending_on=txn), site))
+            candidates = _candidates(clips, customer=customer, txn=txn, now=now) if customer else []
+            result.applied = _apply(lines, candidates, site=site, customer=customer) if customer else []
+            _touch(txn, customer=customer, cashier=cashier, terminal=terminal, time=time, now=now)
+            _pend(clips, result.applied, customer=customer, txn=txn, now=now, credential=credential)
+        if customer is not None and result.customer is None:
+            result.customer = _with_contacts(customer)
+        result.answer = result.as_json()
+        UpdateRow.objects.create(
+            transaction=txn,
+            transient=False,
+            request=request or {},
+            answer=result.answer,
+            warnings=result.warnings,
+            at=now,
+        )
+    return result
+
+
+def _update_transient(result, site, transaction_id, customer, lines, now, request) -> UpdateResult:
+    txn = PosTransaction.objects.filter(site=site, transaction_id=transaction_id).first()
+    if txn is not None and txn.status == PosTransaction.Status.COMMITTED:
+        result.warnings.append("transient update after the commit: nothing applied")
+    elif customer is not None:
+        queryset = Clip.objects.filter(customer=customer).select_related("coupon", "customer").order_by("pk")
+        clips = list(_customer_clips(queryset, site))
+        result.applied = _apply(
+            lines, _candidates(clips, customer=customer, txn=txn, now=now), site=site, customer=customer
+        )
+    if customer is not None and result.customer is None:
+        result.customer = _with_contacts(customer)
+    if txn is None:
+        txn, _ = PosTransaction.objects.get_or_create(
+            site=site,
+            transaction_id=transaction_id,
+            defaults={"customer": customer, "created_at": now, "updated_at": now},
+        )
+    result.answer = result.as_json()
+    UpdateRow.objects.create(
+        transaction=txn,
+        transient=True,
+        request=request or {},
+        answer=result.answer,
+        warnings=result.warnings,
+        at=now,
+    )
+    return result
+
+
+def _with_contacts(customer: Customer) -> Customer:
+    prefetch_related_objects([customer], "phones", "emails")
+    return customer
+
+
+def _pend(clips, applied, *, customer, txn, now, credential) -> None:
+    """Write the pending state the applications ask for. Must hold the transaction row and
+    the clip rows (``lock_objects``)."""
+    applied_pks = {item.clip.pk for item in applied}
+    amount = {item.clip.pk: item.application.total for item in applied}
+    released: list[Clip] = []
+    pended: list[Clip] = []
+    events: list[CouponEvent] = []
+    for clip in clips:
+        on_this = clip.state == Clip.State.PENDING and clip.pending_transaction_id == txn.pk
+        if clip.pk in applied_pks:
+            if on_this:
+                continue
+            if clip.state == Clip.State.PENDING:  # abandoned on another transaction: reclaimed
+                events.append(
+                    clip_event(
+                        Kind.RECLAIM,
+                        clip,
+                        "pending",
+                        "pending",
+                        txn,
+                        now,
+                        credential=credential,
+                        note=f"from transaction pk {clip.pending_transaction_id}",
+                    )
+                )
+            else:
+                events.append(
+                    clip_event(
+                        Kind.PEND, clip, "clipped", "pending", txn, now, credential=credential, amount=amount[clip.pk]
+                    )
+                )
+            clip.state, clip.pending_transaction_id, clip.pending_since = Clip.State.PENDING, txn.pk, now
+            clip.updated_at = now
+            pended.append(clip)
+        elif on_this or (
+            clip.state == Clip.State.PENDING
+            and customer is not None
+            and clip.customer_id == customer.pk
+            and clip.pending_since < now - abandon_after()
+        ):
+            kind = Kind.RELEASE if on_this else Kind.ABANDON
+            events.append(clip_event(kind, clip, "pending", "clipped", txn, now, credential=credential))
+            clip.state, clip.pending_transaction_id, clip.pending_since = Clip.State.CLIPPED, None, None
+            clip.updated_at = now
+            released.append(clip)
+    fields = ["state", "pending_transaction", "pending_since", "updated_at"]
+    # Releases first: the coupon may move between two customers' clips on this transaction
+    # (the customer changed), and the transaction may hold each coupon only once.
+    if released:
+        Clip.objects.bulk_update(released, fields)
+    if pended:
+        Clip.objects.bulk_update(pended, fields)
+    if events:
+        CouponEvent.objects.bulk_create(events)
+
+
+def _touch(txn: PosTransaction, *, customer, cashier, terminal, time, now) -> None:
+    txn.customer = customer
+    if cashier is not None:
+        txn.cashier = cashier
+    if terminal is not None:
+        txn.terminal = terminal
+    if time is not None:
+        txn.time = time
+    if txn.status == PosTransaction.Status.CANCELLED:  # a resumed suspended sale (3.5.8)
+        txn.status = PosTransaction.Status.OPEN
+    txn.updated_at = now
+    txn.save(update_fields=["customer", "cashier", "terminal", "time", "status", "updated_at"])
