@@ -4,14 +4,61 @@ which coupons apply to which lines, for how much.
 Pure functions over the dataclasses below: no ORM, no HTTP, no clock. The POS API turns
 its request and the customer's candidate coupons into ``Line`` and ``Offer`` values, calls
 ``evaluate`` and renders the ``Application`` list it returns.
+
+Rules (the hub's own; ECRS leaves them to the provider):
+
+- A line takes part only with a positive quantity and a positive amount (returns and voids
+  neither qualify nor get discounts). Amounts are rounded half-up to cents first.
+- **Units.** A line of whole quantity ``n`` has ``n`` units of price ``amount / n``; a line
+  of fractional quantity (weighed) is one unit of its whole amount (CONTRACT 5.2). Minimum
+  quantities count units too.
+- **Requirement.** A line qualifies when its UPC key is a requirement UPC or its department
+  a requirement department. The coupon applies when the qualifying lines hold at least
+  ``min_quantity`` units (and at least one line) and their amounts reach ``min_spend``.
+  The requirement is checked on the whole basket: a line that qualifies a coupon may also
+  be discounted, by that coupon or another.
+- **Reward** per rewarded unit: ``percent`` of its price, ``amount`` off its price,
+  ``fixed_price`` (the unit's price above that value; a unit priced at or below it gets
+  nothing), ``free`` (its price); never more than the unit's price, never negative. Rewarded
+  lines are the qualifying lines, or with ``reward_upcs`` the lines with those UPCs (buy X
+  get Y: a Y line need not qualify). ``limit_units`` caps the rewarded units per
+  transaction; the most valuable units are rewarded first.
+- **Money.** A coupon's total is its exact saving rounded half-up to cents; that total is
+  spread over its lines by the largest-remainder method (each line gets its exact share
+  rounded down, the leftover cents go to the largest fractions, ties to the earlier line),
+  so the per-line discounts add up exactly to the total and none exceeds its line's amount.
+- **No self-stacking** (``self_stacking=False``): a line is *used* by the coupon that
+  discounts it, and each line is used by at most one coupon. The engine chooses the
+  assignment with the largest exact saving (before rounding to cents: the rounded totals
+  differ from it by less than half a cent per coupon); among equal ones, each line in turn
+  goes to the lowest coupon id. Coupons without a binding unit limit gain line by line, so
+  each line simply goes to the best of them; lines that a limited coupon can reward are
+  decided by an exact dynamic programme over (line, units left per limited coupon) within
+  each group of limited coupons that share lines. A group whose programme would exceed
+  ``search_budget`` steps (never for realistic baskets: see ``SEARCH_BUDGET``) is decided
+  greedily instead: valid, deterministic, within the same time bound, but not necessarily
+  optimal.
+- **Self-stacking** (``self_stacking=True``): each coupon is computed on the lines' own
+  prices, in coupon-id order, and a line's discounts together never exceed its amount (a
+  later coupon gets what is left of the line).
+- Only coupons that save at least a cent are returned, sorted by coupon id; the answer does
+  not depend on the order of ``offers`` (a repeated coupon id is evaluated once).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+CENT = Decimal("0.01")
+VALUE_PLACES = 4  # reward values are read to 1/10,000 (a percent of 12.5 or an amount of 0.3333)
+# Steps (memoised states × options) the exact search may take per group of limited coupons
+# before the greedy fallback decides the group. A step costs about a microsecond; realistic
+# baskets (a few limited coupons of limit 1–5 over 100 lines) take a few hundred.
+SEARCH_BUDGET = 20_000
 
 
 class RewardKind(StrEnum):
@@ -42,7 +89,7 @@ class Offer:
     """A candidate coupon's rules. Empty ``requirement_upcs`` and ``requirement_depts`` mean
     no line qualifies. ``reward_upcs`` empty: the reward goes to the qualifying lines;
     otherwise to the lines with those UPCs (buy X get Y). ``limit_units`` caps the rewarded
-    units per transaction (None: no cap)."""
+    units per transaction (None: no cap). UPCs are canonical keys (``upc_key``)."""
 
     coupon_id: str
     reward_kind: RewardKind
@@ -71,7 +118,359 @@ class Application:
     total: Decimal
 
 
-def evaluate(lines: Sequence[Line], offers: Sequence[Offer], *, self_stacking: bool) -> list[Application]:
+def evaluate(
+    lines: Sequence[Line], offers: Sequence[Offer], *, self_stacking: bool, search_budget: int = SEARCH_BUDGET
+) -> list[Application]:
     """The applications for this basket, sorted by coupon id, only those that discount
     something. Deterministic: the same input always gives the same answer."""
-    raise NotImplementedError
+    basket = _Basket(lines)
+    unique: dict[str, Offer] = {}
+    for offer in sorted(offers, key=_offer_order):
+        unique.setdefault(offer.coupon_id, offer)
+    rewards = [reward for offer in unique.values() if (reward := basket.reward(offer)) is not None]
+    if self_stacking:
+        exact = _stacked(basket, rewards)
+    else:
+        exact = _assigned(basket, rewards, search_budget)
+    applications = []
+    for reward, line_exact in zip(rewards, exact, strict=True):
+        application = basket.application(reward.coupon_id, line_exact)
+        if application is not None:
+            applications.append(application)
+    return applications
+
+
+def _offer_order(offer: Offer) -> tuple:
+    """A total order on offers, so that a repeated coupon id keeps the same one whatever
+    the input order."""
+    return (
+        offer.coupon_id,
+        str(offer.reward_kind),
+        offer.reward_value,
+        sorted(offer.requirement_upcs),
+        sorted(offer.requirement_depts),
+        offer.min_quantity,
+        offer.min_spend is not None,
+        offer.min_spend or 0,
+        sorted(offer.reward_upcs),
+        offer.limit_units is not None,
+        offer.limit_units or 0,
+    )
+
+
+@dataclass(slots=True)
+class _Reward:
+    """An applicable coupon, in the basket's exact units: ``unit_values[i]`` is what one
+    rewarded unit of line ``i`` saves (only lines where that is positive)."""
+
+    coupon_id: str
+    unit_values: dict[int, int]
+    limit: int | None  # None: no binding limit
+
+
+def _units(quantity: Decimal) -> int:
+    if quantity <= 0:
+        return 0
+    return int(quantity) if quantity == quantity.to_integral_value() else 1
+
+
+class _Basket:
+    """The basket in exact integers: money is counted in 1/``scale`` of a cent, where
+    ``scale`` is divisible by every line's unit count and by 10^6, so every unit price,
+    percentage and per-unit amount is a whole number."""
+
+    def __init__(self, lines: Sequence[Line]):
+        self.lines = list(lines)
+        self.cents: list[int] = []
+        self.units: list[int] = []
+        for line in self.lines:
+            quantity = line.quantity if isinstance(line.quantity, Decimal) else Decimal(str(line.quantity))
+            amount = line.amount if isinstance(line.amount, Decimal) else Decimal(str(line.amount))
+            cents = int((amount / CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if amount.is_finite() else 0
+            units = _units(quantity) if quantity.is_finite() else 0
+            if cents <= 0 or units <= 0:
+                cents = units = 0
+            self.cents.append(cents)
+            self.units.append(units)
+        self.active = [index for index, units in enumerate(self.units) if units]
+        self.lcm = math.lcm(*(self.units[index] for index in self.active)) if self.active else 1
+        self.scale = self.lcm * 10 ** (2 + VALUE_PLACES)
+
+    def reward(self, offer: Offer) -> _Reward | None:
+        """The offer's per-unit savings on this basket, or None when its requirement is not
+        met or it would save nothing."""
+        upcs, depts = offer.requirement_upcs, offer.requirement_depts
+        qualifying = [
+            index
+            for index in self.active
+            if (self.lines[index].upc is not None and self.lines[index].upc in upcs) or self.lines[index].dept in depts
+        ]
+        if not qualifying or sum(self.units[index] for index in qualifying) < offer.min_quantity:
+            return None
+        if offer.min_spend is not None and sum(self.cents[index] for index in qualifying) < offer.min_spend / CENT:
+            return None
+        if offer.reward_upcs:
+            rewarded = [index for index in self.active if self.lines[index].upc in offer.reward_upcs]
+        else:
+            rewarded = qualifying
+        value = max(int(offer.reward_value.scaleb(VALUE_PLACES).to_integral_value(ROUND_HALF_UP)), 0)
+        unit_values = {}
+        for index in rewarded:
+            per_lcm = self.lcm // self.units[index]
+            price = self.cents[index] * per_lcm * 10 ** (2 + VALUE_PLACES)  # one unit, in 1/scale cent
+            kind = offer.reward_kind
+            if kind == RewardKind.PERCENT:
+                saving = min(self.cents[index] * per_lcm * value, price)
+            elif kind == RewardKind.AMOUNT:
+                saving = min(value * self.lcm * 10**4, price)
+            elif kind == RewardKind.FIXED_PRICE:
+                saving = max(price - value * self.lcm * 10**4, 0)
+            else:
+                saving = price
+            if saving > 0:
+                unit_values[index] = saving
+        if not unit_values:
+            return None
+        limit = offer.limit_units
+        if limit is not None and limit <= 0:
+            return None
+        if limit is not None and limit >= sum(self.units[index] for index in unit_values):
+            limit = None  # never binding
+        return _Reward(offer.coupon_id, unit_values, limit)
+
+    def allocate(self, line_exact: dict[int, int]) -> tuple[int, dict[int, int]]:
+        """(total, per-line) cents: the exact saving rounded half-up, spread over the lines
+        by largest remainder (ties: the earlier line). Each line gets at most the ceiling of
+        its exact share, so never more than its amount."""
+        exact = sorted((index, value) for index, value in line_exact.items() if value > 0)
+        scale = self.scale
+        total = (2 * sum(value for _, value in exact) + scale) // (2 * scale)
+        cents = {index: value // scale for index, value in exact}
+        leftover = total - sum(cents.values())
+        by_fraction = sorted(exact, key=lambda pair: (-(pair[1] % scale), pair[0]))
+        for index, _ in by_fraction[:leftover]:
+            cents[index] += 1
+        return total, {index: amount for index, amount in cents.items() if amount}
+
+    def application(self, coupon_id: str, line_exact: dict[int, int]) -> Application | None:
+        total, cents = self.allocate(line_exact)
+        if total <= 0:
+            return None
+        lines = tuple(LineDiscount(self.lines[index].id, Decimal(amount).scaleb(-2)) for index, amount in cents.items())
+        return Application(coupon_id, lines, Decimal(total).scaleb(-2))
+
+
+def _best_units(segments: list[tuple[int, int, int]], limit: int | None) -> dict[int, int]:
+    """Exact savings per line from ``(unit value, line, units)`` segments, taking at most
+    ``limit`` units, most valuable first (ties: the earlier line)."""
+    taken: dict[int, int] = {}
+    left = limit
+    for value, index, count in sorted(segments, key=lambda segment: (-segment[0], segment[1])):
+        if left is not None:
+            count = min(count, left)
+            left -= count
+        if count > 0:
+            taken[index] = taken.get(index, 0) + value * count
+        if left == 0:
+            break
+    return taken
+
+
+def _stacked(basket: _Basket, rewards: list[_Reward]) -> list[dict[int, int]]:
+    """Self-stacking: coupons in id order, each on the lines' own prices, a line's
+    discounts capped together at its amount (in whole cents, as they are allocated)."""
+    remaining = list(basket.cents)
+    result = []
+    for reward in rewards:
+        segments = []
+        for index, value in reward.unit_values.items():
+            room = remaining[index] * basket.scale
+            full = min(basket.units[index], room // value)
+            if full:
+                segments.append((value, index, full))
+            if full < basket.units[index] and room - full * value > 0:
+                segments.append((room - full * value, index, 1))
+        exact = _best_units(segments, reward.limit)
+        for index, cents in basket.allocate(exact)[1].items():
+            remaining[index] -= cents
+        result.append(exact)
+    return result
+
+
+def _assigned(basket: _Basket, rewards: list[_Reward], budget: int) -> list[dict[int, int]]:
+    """No self-stacking: each line to at most one coupon, the largest exact saving in all."""
+    units = {index: basket.units[index] for index in basket.active}
+    choice = assign_lines(units, [(reward.unit_values, reward.limit) for reward in rewards], budget=budget)
+    result: list[dict[int, int]] = [{} for _ in rewards]
+    for index, (position, count) in choice.items():
+        result[position][index] = rewards[position].unit_values[index] * count
+    return result
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def assign_lines(
+    units: dict[int, int], rewards: Sequence[tuple[dict[int, int], int | None]], *, budget: int = SEARCH_BUDGET
+) -> dict[int, tuple[int, int]]:
+    """Which reward (by position) takes each line, and how many of its units: the largest
+    total of ``unit value × units`` with each line taken by at most one reward and each
+    limited reward taking at most ``limit`` units (``limit`` None: no limit). Rewards are
+    in coupon-id order; on ties a line goes to the earlier one.
+
+    An unlimited reward gains line by line, so a line that no limited reward wants goes to
+    the best unlimited one. Limited rewards that share lines form a group, decided by
+    :func:`_group_exact` (or :func:`_group_greedy` past ``budget`` steps)."""
+    cover: dict[int, list[int]] = {}
+    for position, (values, _) in enumerate(rewards):
+        for index in values:
+            cover.setdefault(index, []).append(position)
+    base: dict[int, tuple[int, int]] = {}  # line -> (saving, position) of the best unlimited reward
+    for index, positions in cover.items():
+        for position in positions:
+            values, limit = rewards[position]
+            if limit is None and (index not in base or values[index] * units[index] > base[index][0]):
+                base[index] = (values[index] * units[index], position)
+    # Limited rewards sharing a line join one group (union-find over positions).
+    parent: dict[int, int] = {}
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
+        return position
+
+    for positions in cover.values():
+        limited = [position for position in positions if rewards[position][1] is not None]
+        for position in limited:
+            parent.setdefault(position, position)
+        for position in limited[1:]:
+            parent[root(position)] = root(limited[0])
+    groups: dict[int, list[int]] = {}
+    for position in sorted(parent):
+        groups.setdefault(root(position), []).append(position)
+    choice = {index: (position, units[index]) for index, (_, position) in base.items()}
+    for slots in groups.values():
+        try:
+            choice.update(_group_exact(units, rewards, slots, base, budget))
+        except _OverBudget:
+            choice.update(_group_greedy(units, rewards, slots, base))
+    return choice
+
+
+def _group_exact(
+    units: dict[int, int],
+    rewards: Sequence[tuple[dict[int, int], int | None]],
+    slots: list[int],
+    base: dict[int, tuple[int, int]],
+    budget: int,
+) -> dict[int, tuple[int, int]]:
+    """Exact dynamic programme over the group's lines: state = (line, units left to each
+    limited reward that still has lines ahead). Options for a line: its best unlimited
+    reward (or none), or k of its units to a limited reward with room."""
+    slot_of = {position: slot for slot, position in enumerate(slots)}
+    lines = sorted(
+        {index for position in slots for index in rewards[position][0]},
+        key=lambda index: (min(slot_of.get(p, len(slots)) for p in _covering(index, slots, rewards)), index),
+    )
+    if len(lines) > 400:  # keep the recursion shallow; no basket is this big
+        raise _OverBudget
+    last = [0] * len(slots)
+    options: list[list[tuple[int, int, int]]] = []  # per line: (position, slot or -1, unit value)
+    for step, index in enumerate(lines):
+        line_options = []
+        for position in _covering(index, slots, rewards):
+            slot = slot_of[position]
+            last[slot] = step
+            line_options.append((position, slot, rewards[position][0][index]))
+        # The line's default: its best unlimited reward, or no coupon at all (keeping room).
+        line_options.append((base[index][1], -1, base[index][0]) if index in base else (len(rewards), -1, 0))
+        line_options.sort(key=lambda option: option[0])
+        options.append(line_options)
+    finishing = [[slot for slot in range(len(slots)) if last[slot] == step] for step in range(len(lines))]
+    capacity = tuple(
+        min(rewards[position][1], sum(units[index] for index in rewards[position][0])) for position in slots
+    )
+    memo: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, int] | None]] = {}
+    steps = 0
+
+    def best(step: int, caps: tuple[int, ...]) -> int:
+        nonlocal steps
+        if step == len(lines):
+            return 0
+        key = (step, caps)
+        if key in memo:
+            return memo[key][0]
+        index, count = lines[step], units[lines[step]]
+        done = finishing[step]
+        top, top_choice = -1, None
+        for position, slot, value in options[step]:
+            if slot < 0:
+                steps += 1
+                after = list(caps)
+                for finished in done:
+                    after[finished] = 0
+                total = value + best(step + 1, tuple(after))
+                if total > top:
+                    top, top_choice = total, ((position, count) if index in base else None)
+                continue
+            for taken in range(min(count, caps[slot]), 0, -1):
+                steps += 1
+                after = list(caps)
+                after[slot] -= taken
+                for finished in done:
+                    after[finished] = 0
+                total = value * taken + best(step + 1, tuple(after))
+                if total > top:
+                    top, top_choice = total, (position, taken)
+        if steps > budget:
+            raise _OverBudget
+        memo[key] = (top, top_choice)
+        return top
+
+    caps = capacity
+    best(0, caps)
+    chosen: dict[int, tuple[int, int]] = {}
+    for step, index in enumerate(lines):
+        _, picked = memo[(step, caps)]
+        after = list(caps)
+        if picked is not None:
+            chosen[index] = picked
+            if picked[0] in slot_of:
+                after[slot_of[picked[0]]] -= picked[1]
+        for finished in finishing[step]:
+            after[finished] = 0
+        caps = tuple(after)
+    return chosen
+
+
+def _covering(index: int, slots: list[int], rewards: Sequence[tuple[dict[int, int], int | None]]) -> list[int]:
+    return [position for position in slots if index in rewards[position][0]]
+
+
+def _group_greedy(
+    units: dict[int, int],
+    rewards: Sequence[tuple[dict[int, int], int | None]],
+    slots: list[int],
+    base: dict[int, tuple[int, int]],
+) -> dict[int, tuple[int, int]]:
+    """The fallback for a group too big to search: limited rewards in coupon-id order each
+    take their most valuable free lines while that beats the line's best unlimited reward."""
+    chosen: dict[int, tuple[int, int]] = {}
+    for position in slots:
+        values, left = rewards[position]
+        for index in sorted(values, key=lambda index: (-values[index], index)):
+            if not left:
+                break
+            if index in chosen:
+                continue
+            taken = min(units[index], left)
+            if values[index] * taken > base.get(index, (0, -1))[0]:
+                chosen[index] = (position, taken)
+                left -= taken
+    lines = {index for position in slots for index in rewards[position][0]}
+    for index in lines - chosen.keys():
+        if index in base:
+            chosen[index] = (base[index][1], units[index])
+    return chosen
