@@ -101,6 +101,11 @@ def price_barcode(code: str, total: Decimal, layout: str = "price4") -> str:
     return body + str(gs1_check_digit(body))
 
 
+def plain(value: Decimal | None) -> Decimal | None:
+    """0.250000 → 0.25 (the column's padding off), 10.000 → 10."""
+    return None if value is None else Decimal(format(value.normalize(), "f"))
+
+
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -179,7 +184,7 @@ def scale_label(
         promo=promo,
         divider=record.get("divider") or 1,
         unit=record.get("unit") or "",
-        tare=record.get("tare"),
+        tare=plain(record.get("tare")),
         force_tare=bool(record.get("forceTare")),
         packed=packed,
         ingredients=record.get("ingredients") or "",
@@ -202,7 +207,7 @@ def scale_label(
         if weight <= tare:
             label.problems.append(f"The weight ({weight} {label.unit}) must be more than the tare ({tare}).")
             return label
-        label.gross_weight, label.net_weight = weight, weight - tare
+        label.gross_weight, label.net_weight = plain(weight), plain(weight - tare)
         label.total = money(price * label.net_weight / label.divider)
     elif mode == "by_count":
         label.count = record.get("byCountQty")

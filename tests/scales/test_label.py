@@ -55,7 +55,8 @@ def test_a_weighed_item_is_priced_on_its_net_weight_half_up_to_cents():
     # 0.75 lb on the scale − 0.25 lb tare = 0.5 lb × $1.25 = $0.625 → $0.63 (half up, not $0.62).
     label = scale_label(record(), packed=PACKED, weight=Decimal("0.75"))
 
-    assert (label.gross_weight, label.net_weight, label.total) == (Decimal("0.75"), Decimal("0.50"), Decimal("0.63"))
+    assert (label.gross_weight, label.net_weight, label.total) == (Decimal("0.75"), Decimal("0.5"), Decimal("0.63"))
+    assert str(label.net_weight) == "0.5" and str(label.tare) == "0.25"
     assert label.description == ["Dill Potato Salad", "Fresh daily"]
     # 2 · item 00123 · verifier 6 (0 + 0 + 8 + 4 = 12; 36 → 6) · price 0063 · check digit 1
     assert label.barcode == "200123600631"
