@@ -26,5 +26,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("auth/", include("rest_framework.urls")),
+    path("shopper/", include("coupons.shopper_api")),
     path("", include(router.urls)),
 ]

@@ -15,6 +15,7 @@ class Integration(models.Model):
     class Kind(models.TextChoices):
         ITEMS = "items", "Instant Item Detail (items, images, price label settings)"
         SCALES = "scales", "Price Computing Scale (scale items, scale export)"
+        SHOPPER = "shopper", "Shopper app (coupon list and clipping, /api/shopper/)"
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
