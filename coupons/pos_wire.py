@@ -70,7 +70,8 @@ def parse_body(raw: bytes) -> dict:
     if not raw or not raw.strip():
         return {}
     try:
-        payload = json.loads(raw, parse_float=Decimal)
+        # Numbers with a fraction are kept as their text: exact, and read by ecrs_hub.coercion.
+        payload = json.loads(raw, parse_float=str)
     except (ValueError, RecursionError):
         raise PosError("INVALID_REQUEST", "the body is not JSON", 400) from None
     if not isinstance(payload, dict):
@@ -148,8 +149,6 @@ def read_text_list(path: str, value: Any, max_length: int, warnings: list[str]) 
 
 
 def _upc(value: Any) -> str | None:
-    if isinstance(value, Decimal):
-        value = int(value) if value == value.to_integral_value() else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, str)):
