@@ -196,15 +196,11 @@ class PosCall:
     warnings: list[str] = field(default_factory=list)
 
     def ident(self, name: str, max_length: int = ID_MAX) -> str | None:
-        from_query = self.query.get(name)
-        from_query = from_query.strip() if from_query else None
+        from_query = read_text(name, self.query.get(name), max_length)
         from_body = read_text(name, self.body.get(name), max_length) if name in self.body else None
         if from_query and from_body and from_query != from_body:
             self.warnings.append(f"{name}: the query string says {from_query!r}, the body {from_body!r}; query used")
-        value = from_query or from_body
-        if value is not None and len(value) > max_length:
-            raise invalid(name, f"is longer than {max_length} characters ({len(value)})")
-        return value
+        return from_query or from_body
 
     def log_warnings(self, where: str) -> None:
         for warning in self.warnings:

@@ -427,3 +427,20 @@ def test_upc_given_as_digit_string_matches(pos, site):
     make_clip(customer, make_coupon("S1"))
     response = pos.update([{"id": 1, "quantity": 1, "upc": str(UPC), "price": 1.99}], transient=True)
     assert [a["couponId"] for a in response.json()["applied"]] == ["S1"]
+
+
+def test_an_id_with_a_nul_character_or_too_long_is_invalid_request(pos, site):
+    response = pos.get("/pos/coupons/customer", {"site": "STO1", "customer": "12\x0034"})
+    assert error_of(response)[0] == "INVALID_REQUEST"
+    response = pos.get("/pos/coupons/customer", {"site": "STO1", "customer": "9" * 65})
+    assert error_of(response) == ("INVALID_REQUEST", "customer: is longer than 64 characters (65)")
+
+
+def test_a_bug_answers_internal_error_in_the_envelope(pos, site):
+    # a coupon whose stored department list is not numbers (written around the import's checks)
+    customer = make_customer("412345")
+    make_clip(customer, make_coupon("BAD", requirement_upcs=[], requirement_depts=["not-a-number"]))
+    response = pos.update([{"id": 1, "price": 1.0, "dept": 3}], transient=True)
+    assert response.status_code == 500
+    assert error_of(response)[0] == "INTERNAL_ERROR"
+    assert response["Content-Type"] == "application/json"
