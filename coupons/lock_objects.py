@@ -16,12 +16,18 @@ def pos_transaction_for_update(*, site: Site, transaction_id: str) -> QuerySet[P
     return PosTransaction.objects.select_for_update().filter(site=site, transaction_id=transaction_id)
 
 
-def clips_for_update(*, customer: Customer | None, pending_on: PosTransaction | None = None) -> QuerySet[Clip]:
-    """The customer's clips and those pending on ``pending_on`` (whoever's), in pk order,
-    with their coupons (only the clip rows are locked)."""
+def clips_for_update(
+    *, customer: Customer | None, pending_on: PosTransaction | None = None, usable_only: bool = False
+) -> QuerySet[Clip]:
+    """The customer's clips (only the clipped and pending ones with ``usable_only``: a
+    long-time customer's redeemed history is neither read nor locked) and those pending on
+    ``pending_on`` (whoever's), in pk order, with their coupons (only clip rows are locked)."""
     condition = Q(pk__in=[])
     if customer is not None:
-        condition |= Q(customer=customer)
+        mine = Q(customer=customer)
+        if usable_only:
+            mine &= Q(state__in=[Clip.State.CLIPPED, Clip.State.PENDING])
+        condition |= mine
     if pending_on is not None:
         condition |= Q(pending_transaction=pending_on)
     return (

@@ -124,7 +124,7 @@ def transaction_commit(
             return txn.commit_answer or {"receiptLines": []}
         if customer is None and txn.customer_id is not None:
             customer = Customer.objects.get(pk=txn.customer_id)
-        clips = list(lock_objects.clips_for_update(customer=customer, pending_on=txn))
+        clips = list(lock_objects.clips_for_update(customer=customer, pending_on=txn, usable_only=True))
         redeem, release = _split(site, transaction_id, txn, customer, clips, listed)
         total = _redeem(txn, customer, redeem, now, credential)
         released_events = [

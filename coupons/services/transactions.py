@@ -208,7 +208,11 @@ def transaction_update(
             result.warnings.append("update after the commit: nothing applied")
             logger.warning("site %s transaction %s: update after its commit", site.site_id, transaction_id)
         else:
-            clips = list(_customer_clips(lock_objects.clips_for_update(customer=customer, pending_on=txn), site))
+            clips = list(
+                _customer_clips(
+                    lock_objects.clips_for_update(customer=customer, pending_on=txn, usable_only=True), site
+                )
+            )
             candidates = _candidates(clips, customer=customer, txn=txn, now=now) if customer else []
             result.applied = _apply(lines, candidates, site=site, customer=customer) if customer else []
             _touch(txn, customer=customer, cashier=cashier, terminal=terminal, time=time, now=now)
@@ -232,7 +236,11 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
     if txn is not None and txn.status == PosTransaction.Status.COMMITTED:
         result.warnings.append("transient update after the commit: nothing applied")
     elif customer is not None:
-        queryset = Clip.objects.filter(customer=customer).select_related("coupon", "customer").order_by("pk")
+        queryset = (
+            Clip.objects.filter(customer=customer, state__in=["clipped", "pending"])
+            .select_related("coupon", "customer")
+            .order_by("pk")
+        )
         clips = list(_customer_clips(queryset, site))
         result.applied = _apply(
             lines, _candidates(clips, customer=customer, txn=txn, now=now), site=site, customer=customer
