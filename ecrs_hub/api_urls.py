@@ -8,6 +8,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from coupons.staff_api import (
+    ClipViewSet,
+    CouponViewSet,
+    CustomerViewSet,
+    PosCredentialViewSet,
+    SiteViewSet,
+    TransactionViewSet,
+)
 from ecrs_hub.staff_api import IntegrationViewSet, PushViewSet
 from items.staff_api import ItemImageViewSet, ItemViewSet, PriceLabelTypeViewSet, StoreViewSet
 from scales.staff_api import ScaleItemViewSet
@@ -18,8 +26,14 @@ router.register("items", ItemViewSet, basename="item")
 router.register("images", ItemImageViewSet, basename="image")
 router.register("price-label-types", PriceLabelTypeViewSet, basename="price-label-type")
 router.register("scale-items", ScaleItemViewSet, basename="scale-item")
+router.register("coupons", CouponViewSet, basename="coupon")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("clips", ClipViewSet, basename="clip")
+router.register("transactions", TransactionViewSet, basename="transaction")
 router.register("pushes", PushViewSet, basename="push")
 router.register("integrations", IntegrationViewSet, basename="integration")
+router.register("sites", SiteViewSet, basename="site")
+router.register("pos-credentials", PosCredentialViewSet, basename="pos-credential")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -52,8 +52,14 @@ def test_the_schema_is_public_openapi_3_and_lists_every_resource(client, schema)
         "images",
         "price-label-types",
         "scale-items",
+        "coupons",
+        "customers",
+        "clips",
+        "transactions",
         "pushes",
         "integrations",
+        "sites",
+        "pos-credentials",
     ):
         assert f"/api/{resource}/" in paths, resource
         assert f"/api/{resource}/{{id}}/" in paths, resource

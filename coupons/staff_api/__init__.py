@@ -1,0 +1,16 @@
+"""The coupons app in the staff API (CONTRACT 7): coupons and customers (import schema,
+written through the import services), clips and POS transactions (read-only), coupon sites and
+POS credentials (password write-only, stored hashed)."""
+
+from .activity import ClipViewSet, TransactionViewSet
+from .records import CouponViewSet, CustomerViewSet
+from .setup import PosCredentialViewSet, SiteViewSet
+
+__all__ = [
+    "ClipViewSet",
+    "CouponViewSet",
+    "CustomerViewSet",
+    "PosCredentialViewSet",
+    "SiteViewSet",
+    "TransactionViewSet",
+]
