@@ -174,7 +174,7 @@ def change_pages():
 def test_detail_pages_render_with_a_bounded_number_of_queries(staff_client, django_assert_max_num_queries):
     add_data(6)
     for model, pk in change_pages():
-        with django_assert_max_num_queries(40):
+        with django_assert_max_num_queries(15):
             content = body(staff_client.get(f"{ADMIN}{model}/{pk}/change/"))
         assert "Traceback" not in content
 
