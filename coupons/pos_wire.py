@@ -254,7 +254,8 @@ def coupon_json(coupon, site) -> dict:
 def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | None:
     """CustomerDemographics with ECRS's limits (CONTRACT 3.2): id 1-16 characters (else
     None), names cut to 25, email left out over 254, phone as 10 digits. A phone or email the
-    request matched on is preferred. Needs ``phones`` and ``emails`` prefetched."""
+    request matched on is preferred. Needs ``phones`` and ``emails`` prefetched, or the
+    ``contact_email``/``contact_phone`` annotations of ``customer_learn``."""
     if customer is None or not 1 <= len(customer.customer_id) <= 16:
         return None
     answer: dict[str, str] = {"id": customer.customer_id}
@@ -262,11 +263,15 @@ def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | Non
         answer["firstName"] = customer.first_name[:25]
     if customer.last_name:
         answer["lastName"] = customer.last_name[:25]
-    emails = [e.email for e in customer.emails.all() if len(e.email) <= 254]
+    if hasattr(customer, "contact_email"):  # annotated by customer_learn: no more queries
+        emails = [customer.contact_email] if customer.contact_email else []
+        phones = [customer.contact_phone] if customer.contact_phone else []
+    else:
+        emails = [e.email for e in customer.emails.all() if len(e.email) <= 254]
+        phones = [p.last10 for p in customer.phones.all() if p.last10]
     emails.sort(key=lambda email: email not in prefer_emails)
     if emails:
         answer["email"] = emails[0]
-    phones = [p.last10 for p in customer.phones.all() if p.last10]
     phones.sort(key=lambda last10: last10 not in prefer_phones)
     if phones:
         answer["phone"] = phones[0]

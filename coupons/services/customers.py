@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from ..models import Coupon, CouponEvent, Customer, CustomerEmail, CustomerPhone
@@ -17,19 +19,33 @@ from ..pos_wire import digits_last10
 SEEN_RESOLUTION = timedelta(minutes=1)
 
 
+def _with_first_contacts(queryset):
+    """Annotate each customer's first email (that fits ECRS's 254) and first phone, so an
+    answer can show them without two more queries."""
+    emails = CustomerEmail.objects.annotate(length=Length("email")).filter(customer_id=OuterRef("pk"), length__lte=254)
+    phones = CustomerPhone.objects.filter(customer_id=OuterRef("pk")).exclude(last10="")
+    return queryset.annotate(
+        contact_email=Subquery(emails.order_by("pk").values("email")[:1]),
+        contact_phone=Subquery(phones.order_by("pk").values("last10")[:1]),
+    )
+
+
 def customer_learn(*, customer_id: str, now=None) -> Customer:
     """The customer with this card id, created on first sight (CONTRACT 3.1); its
-    ``last_seen_at`` is brought up to ``now`` (to the minute)."""
+    ``last_seen_at`` is brought up to ``now`` (to the minute). It carries ``contact_email``
+    and ``contact_phone`` (its first ones, or None) for ``pos_wire.customer_json``."""
     now = now or timezone.now()
-    customer = Customer.objects.filter(customer_id=customer_id).first()
+    customer = _with_first_contacts(Customer.objects.filter(customer_id=customer_id)).first()
     if customer is None:
         try:
             with transaction.atomic():
-                return Customer.objects.create(
+                customer = Customer.objects.create(
                     customer_id=customer_id, last_seen_at=now, created_at=now, updated_at=now
                 )
+                customer.contact_email = customer.contact_phone = None
+                return customer
         except IntegrityError:  # learned by a concurrent request
-            customer = Customer.objects.get(customer_id=customer_id)
+            customer = _with_first_contacts(Customer.objects.filter(customer_id=customer_id)).get()
     if customer.last_seen_at is None or customer.last_seen_at < now - SEEN_RESOLUTION:
         Customer.objects.filter(pk=customer.pk).update(last_seen_at=now)
         customer.last_seen_at = now

@@ -11,14 +11,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .. import lock_objects
 from ..engine import Application, Line, evaluate
 from ..models import Clip, Coupon, CouponEvent, Customer, LoyaltyAccount, PosCredential, PosTransaction, Site
 from ..models import PosTransactionUpdate as UpdateRow
-from ..pos_wire import customer_json, money
+from ..pos_wire import customer_json, digits_last10, money
 from ..selectors import account_for_coupon, customer_by_contacts, loyalty_balances
 from .clips import abandon_after
 from .common import clip_event, line_id_json, offer_for, pos_lock_timeout, pos_transaction_lock, receipt_lines
@@ -197,6 +197,8 @@ def transaction_update(
     customer = customer_learn(customer_id=customer_id, now=now) if customer_id else None
     if customer is not None and (phones or emails):
         customer_contacts_add(customer=customer, phones=phones, emails=emails)
+        customer.contact_email = customer.contact_email or next((e.lower() for e in emails if "@" in e), None)
+        customer.contact_phone = customer.contact_phone or next(filter(None, map(digits_last10, phones)), None)
     if customer is None and (phones or emails):
         result.customer = customer_by_contacts(phones=list(phones), emails=list(emails))
     if transient:
@@ -218,7 +220,7 @@ def transaction_update(
             _touch(txn, customer=customer, cashier=cashier, terminal=terminal, time=time, now=now)
             _pend(clips, result.applied, customer=customer, txn=txn, now=now, credential=credential)
         if customer is not None and result.customer is None:
-            result.customer = _with_contacts(customer)
+            result.customer = customer
         result.answer = result.as_json()
         UpdateRow.objects.create(
             transaction=txn,
@@ -246,7 +248,7 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
             lines, _candidates(clips, customer=customer, txn=txn, now=now), site=site, customer=customer
         )
     if customer is not None and result.customer is None:
-        result.customer = _with_contacts(customer)
+        result.customer = customer
     if txn is None:
         txn, _ = PosTransaction.objects.get_or_create(
             site=site,
@@ -263,11 +265,6 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
         at=now,
     )
     return result
-
-
-def _with_contacts(customer: Customer) -> Customer:
-    prefetch_related_objects([customer], "phones", "emails")
-    return customer
 
 
 def _pend(clips, applied, *, customer, txn, now, credential) -> None:
@@ -328,14 +325,19 @@ def _pend(clips, applied, *, customer, txn, now, credential) -> None:
 
 
 def _touch(txn: PosTransaction, *, customer, cashier, terminal, time, now) -> None:
-    txn.customer = customer
-    if cashier is not None:
-        txn.cashier = cashier
-    if terminal is not None:
-        txn.terminal = terminal
-    if time is not None:
-        txn.time = time
-    if txn.status == PosTransaction.Status.CANCELLED:  # a resumed suspended sale (3.5.8)
+    """Store who rings the sale up where; a cancelled sale resumed is open again (3.5.8).
+    Written only when something changed: most updates of a sale change nothing here."""
+    wanted = {"customer_id": customer.pk if customer else None, "cashier": cashier, "terminal": terminal, "time": time}
+    changed = [
+        name
+        for name, value in wanted.items()
+        if (value is not None or name == "customer_id") and getattr(txn, name) != value
+    ]
+    for name in changed:
+        setattr(txn, name, wanted[name])
+    if txn.status == PosTransaction.Status.CANCELLED:
         txn.status = PosTransaction.Status.OPEN
-    txn.updated_at = now
-    txn.save(update_fields=["customer", "cashier", "terminal", "time", "status", "updated_at"])
+        changed.append("status")
+    if changed:
+        txn.updated_at = now
+        txn.save(update_fields=[name.removesuffix("_id") for name in changed] + ["updated_at"])

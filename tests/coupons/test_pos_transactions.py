@@ -441,4 +441,4 @@ def test_update_takes_a_bounded_number_of_queries(pos, card):
     with CaptureQueriesContext(connection) as queries:
         response = pos.update(items)
     assert len(response.json()["applied"]) == 30
-    assert len(queries) <= 16, "\n".join(q["sql"][:150] for q in queries.captured_queries)
+    assert len(queries) <= 13, "\n".join(q["sql"][:150] for q in queries.captured_queries)
