@@ -138,6 +138,10 @@ class CouponAdmin(admin.ModelAdmin):
         ("Usage", {"fields": ("usage", "created_at", "updated_at")}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # The id is what registers list and clip by: fixed once the coupon exists.
+        return ("coupon_id", *self.readonly_fields) if obj else self.readonly_fields
+
     def get_queryset(self, request):
         clips = Clip.objects.filter(coupon=OuterRef("pk"))
         uses = clips.order_by().values("coupon").annotate(total=Sum("uses_count")).values("total")

@@ -396,3 +396,24 @@ def test_a_phone_added_in_the_admin_is_matched_on_its_last_ten_digits(staff_clie
     assert customer.emails.get().email == "john@example.com"
     customer.refresh_from_db()
     assert customer.last_name == "Smith"
+
+
+def test_staff_edit_a_coupon_but_not_its_id(staff_client):
+    add_data(1)
+    coupon = Coupon.objects.get()
+    form = coupon_form(coupon_id="RENAMED", reward_kind="amount", reward_value="2.25", sites=[Site.objects.get().pk])
+    response = staff_client.post(f"{ADMIN}coupon/{coupon.pk}/change/", form)
+    assert response.status_code == 302, body(response)
+    coupon.refresh_from_db()
+    assert coupon.coupon_id == "C0" and coupon.reward_value == Decimal("2.25")
+    assert list(coupon.sites.values_list("site_id", flat=True)) == ["STO1"]
+
+
+def test_customers_are_found_by_autocomplete_for_targeting(staff_client):
+    add_data(3)
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "coupons", "model_name": "coupon", "field_name": "targeted_customers", "term": "Shopper"},
+    )
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
