@@ -128,7 +128,7 @@ def upcs(help_text: str):
     return serializers.ListField(child=serializers.CharField(), required=False, help_text=help_text)
 
 
-class CouponSerializer(serializers.Serializer):
+class CouponFieldsSerializer(serializers.Serializer):
     """Describes the coupon record (CONTRACT 6's import schema); the import service validates."""
 
     pk = serializers.IntegerField(read_only=True)
@@ -164,12 +164,20 @@ class CouponSerializer(serializers.Serializer):
     type = serializers.CharField(required=False, max_length=64)
     externalId = serializers.CharField(required=False, allow_blank=True, max_length=64)
     receiptAlias = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    targetedCustomers = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Customer ids (detail and writes only)."
-    )
-    targetedCustomerCount = serializers.IntegerField(read_only=True, help_text="Lists only.")
     createdAt = serializers.DateTimeField(read_only=True)
     updatedAt = serializers.DateTimeField(read_only=True)
+
+
+class CouponSerializer(CouponFieldsSerializer):
+    """A coupon, with the customers it targets."""
+
+    targetedCustomers = serializers.ListField(child=serializers.CharField(), required=False, help_text="Customer ids.")
+
+
+class CouponSummarySerializer(CouponFieldsSerializer):
+    """A coupon in a list: how many customers it targets (a coupon may target thousands)."""
+
+    targetedCustomerCount = serializers.IntegerField(read_only=True)
 
 
 COUPON_READ_ONLY = ("pk", "createdAt", "updatedAt", "targetedCustomerCount")
@@ -192,7 +200,7 @@ class CouponFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses=CouponSerializer(many=True)),
+    list=extend_schema(responses=CouponSummarySerializer(many=True)),
     retrieve=extend_schema(responses=CouponSerializer),
     create=extend_schema(request=CouponSerializer, responses={201: CouponSerializer}),
     update=extend_schema(request=CouponSerializer, responses=CouponSerializer),
