@@ -98,7 +98,7 @@ def scale_export(request: HttpRequest, scale_store_id: str) -> HttpResponse:
     rows = rows[:limit]
     next_cursor = cursor_encode(rows[-1].change_seq, full) if more else cursor_encode(watermark, False)
     lines = scale_default_lines()
-    records = [scale_item_resolve(row.scale_item, row, lines) for row in rows]
+    records = [scale_item_resolve(row.item, row.at_store, lines) for row in rows]
 
     if output == "csv":
         buffer = io.StringIO()

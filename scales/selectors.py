@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from items.models import Store
 
+from . import wire
 from .models import ScaleChangeCounter, ScaleDefaults, ScaleItemStore
 
 RESOLVED_FIELDS = (
@@ -134,8 +138,49 @@ def scale_change_watermark() -> int:
     return ScaleChangeCounter.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
+# What resolution reads of an item at a store and of its item (plus nutrition, read as text).
+STORE_COLUMNS = (
+    "deleted",
+    *(f.attr for f in wire.SCALE_ITEM_STORE.fields if f.attr not in ("scale_store_id", "deleted")),
+)
+ITEM_COLUMNS = ("item_id", "deleted", *(f.attr for f in wire.SCALE_ITEM.fields if f.attr not in ("item_id", "deleted")))
+
+
+@dataclass(slots=True)
+class ResolutionRow:
+    """An item at a store as resolution reads it: plain attributes, no model instances."""
+
+    pk: int
+    change_seq: int
+    resolved_hash: str
+    item: SimpleNamespace
+    at_store: SimpleNamespace
+
+
+def _parsed(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def resolution_rows(rows: QuerySet[ScaleItemStore], *, chunk_size: int | None = None) -> Iterator[ResolutionRow]:
+    """``rows`` with their items, as plain values: only the columns resolution reads, the
+    nutrition columns as text parsed with orjson. Building 20,000 model instances (and
+    ``json.loads`` of four JSON columns each) made a 10,000-row export take seconds on
+    PostgreSQL; this takes a tenth of that."""
+    names = (*STORE_COLUMNS, *(f"scale_item__{name}" for name in ITEM_COLUMNS))
+    values = rows.annotate(
+        _nutrition=Cast("nutrition", TextField()), _item_nutrition=Cast("scale_item__nutrition", TextField())
+    ).values_list("pk", "change_seq", "resolved_hash", *names, "_nutrition", "_item_nutrition")
+    stores, items = len(STORE_COLUMNS), len(ITEM_COLUMNS)
+    for row in values.iterator(chunk_size=chunk_size) if chunk_size else values:
+        at_store = SimpleNamespace(**dict(zip(STORE_COLUMNS, row[3 : 3 + stores])), nutrition=_parsed(row[-2]))
+        item = SimpleNamespace(
+            **dict(zip(ITEM_COLUMNS, row[3 + stores : 3 + stores + items])), nutrition=_parsed(row[-1])
+        )
+        yield ResolutionRow(row[0], row[1], row[2], item, at_store)
+
+
 def scale_item_stores_of(store: Store) -> QuerySet[ScaleItemStore]:
-    return ScaleItemStore.objects.filter(store=store).select_related("scale_item")
+    return ScaleItemStore.objects.filter(store=store)
 
 
 def resolved_scale_items(store: Store, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
@@ -145,17 +190,17 @@ def resolved_scale_items(store: Store, *, include_deleted: bool = False) -> Iter
     rows = scale_item_stores_of(store).order_by("scale_item__item_id")
     if not include_deleted:
         rows = rows.filter(deleted=False, scale_item__deleted=False)
-    for at_store in rows.iterator(chunk_size=2000):
-        yield scale_item_resolve(at_store.scale_item, at_store, lines)
+    for row in resolution_rows(rows, chunk_size=2000):
+        yield scale_item_resolve(row.item, row.at_store, lines)
 
 
-def scale_export_rows(store: Store, *, after: int, up_to: int, tombstones: bool, limit: int) -> list[ScaleItemStore]:
+def scale_export_rows(store: Store, *, after: int, up_to: int, tombstones: bool, limit: int) -> list[ResolutionRow]:
     """Up to ``limit`` + 1 rows of ``store`` numbered in (``after``, ``up_to``], in change
     order; without ``tombstones`` only rows neither deleted at the store nor as an item."""
     rows = scale_item_stores_of(store).filter(change_seq__gt=after, change_seq__lte=up_to)
     if not tombstones:
         rows = rows.filter(deleted=False, scale_item__deleted=False)
-    return list(rows.order_by("change_seq", "pk")[: limit + 1])
+    return list(resolution_rows(rows.order_by("change_seq", "pk")[: limit + 1]))
 
 
 def scale_item_store_resolved(pk: int) -> tuple[ScaleItemStore, dict[str, Any]] | None:

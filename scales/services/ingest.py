@@ -26,7 +26,7 @@ from items.models import Store
 
 from .. import wire
 from ..models import ScaleChangeCounter, ScaleItem, ScaleItemStore
-from ..selectors import decimal_text, resolved_hash, scale_default_lines, scale_item_resolve
+from ..selectors import decimal_text, resolution_rows, resolved_hash, scale_default_lines, scale_item_resolve
 
 ITEM_ID_RULE = "is required: text of 1 to 16 characters"
 STORE_ID_RULE = "is required: text of 1 to 64 characters"
@@ -439,10 +439,10 @@ def scale_resolution_refresh(rows) -> int:
     Returns how many changed."""
     lines = scale_default_lines()
     changed = []
-    for at_store in rows.select_related("scale_item").order_by("pk"):
-        digest = resolved_hash(scale_item_resolve(at_store.scale_item, at_store, lines))
-        if digest != at_store.resolved_hash:
-            changed.append((at_store.pk, digest))
+    for row in resolution_rows(rows.order_by("pk")):
+        digest = resolved_hash(scale_item_resolve(row.item, row.at_store, lines))
+        if digest != row.resolved_hash:
+            changed.append((row.pk, digest))
     numbers = scale_change_numbers(len(changed))
     bulk_update_column(ScaleItemStore, "resolved_hash", changed)
     bulk_update_column(ScaleItemStore, "change_seq", [(pk, seq) for (pk, _), seq in zip(changed, numbers)])

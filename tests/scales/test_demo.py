@@ -75,3 +75,25 @@ def test_generated_pages_are_deterministic_and_carry_every_documented_field():
     documented = {field.name for field in wire.SCALE_ITEM.fields} | {"stores", "nutrition"}
     assert documented <= set(page[0])
     assert {field.name for field in wire.SCALE_ITEM_STORE.fields} | {"nutrition"} <= set(page[0]["stores"][0])
+
+
+def test_the_plain_value_reading_resolves_exactly_as_the_models_do(db):
+    # The export and the ingest read rows as plain values (selectors.resolution_rows), the
+    # label preview reads model instances: both must give the same resolved records.
+    from scales.selectors import resolution_rows, resolved_hash, scale_default_lines, scale_item_resolve
+
+    run_section()
+    lines = scale_default_lines()
+    by_models = {
+        at_store.pk: scale_item_resolve(at_store.scale_item, at_store, lines)
+        for at_store in ScaleItemStore.objects.select_related("scale_item")
+    }
+    by_values = {
+        row.pk: scale_item_resolve(row.item, row.at_store, lines)
+        for row in resolution_rows(ScaleItemStore.objects.all())
+    }
+
+    assert len(by_models) == 3 * len(PRODUCTS) + 1
+    assert by_values == by_models
+    stored = dict(ScaleItemStore.objects.values_list("pk", "resolved_hash"))
+    assert {pk: resolved_hash(record) for pk, record in by_models.items()} == stored
