@@ -112,10 +112,6 @@ class TransactionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_count=Count("lines"))
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset, False if not search_term else duplicates
-
     @admin.display(description="Lines", ordering="line_count")
     def line_count(self, obj):
         return obj.line_count

@@ -42,7 +42,7 @@ def test_forecast_errors_name_the_problem(fake_cognition):
         call_command("cognition_fetch_forecasts", "--store", "1", "--start", "2026-04-03", "--end", "2026-04-03",
                      "--item", "abc")  # fmt: skip
     fake_cognition.fail_next(403, message="No active Cognition DF3 subscription.")
-    with pytest.raises(CommandError, match="403.*No active Cognition DF3 subscription"):
+    with pytest.raises(CommandError, match=r"403.*No active Cognition DF3 subscription"):
         call_command("cognition_fetch_forecasts", "--store", "1", "--start", "2026-04-03", "--end", "2026-04-03",
                      "--item", "5")  # fmt: skip
 
