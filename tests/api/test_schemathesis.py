@@ -54,3 +54,24 @@ schema = schemathesis.openapi.from_dict(hub_schema(), config=CONFIG).include(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
 def test_no_api_operation_fails_or_breaks_its_schema(case, staff_token):
     case.call_and_validate(app=APP, headers={"Authorization": f"Token {staff_token}"}, checks=CHECKS)
+
+
+shopper_schema = schemathesis.openapi.from_dict(hub_schema(), config=CONFIG).include(path_regex=r"^/api/shopper/")
+
+
+@pytest.fixture
+def shopper_key(db) -> str:
+    from django.core.cache import cache
+
+    from coupons.services.sites import site_upsert
+    from ecrs_hub.services import integration_create
+
+    cache.clear()
+    site_upsert(site_id="STO1")
+    return integration_create(name="Fuzzing shopper app", kind="shopper").key
+
+
+@shopper_schema.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
+def test_no_shopper_operation_fails_or_breaks_its_schema(case, shopper_key):
+    case.call_and_validate(app=APP, headers={"X-Shopper-Key": shopper_key}, checks=CHECKS)
