@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -251,20 +251,19 @@ def customers_import(*, records: list) -> CustomerImportResult:
     upsert(Customer, new_rows, unique=("customer_id",), new=True, **stamps)
     upsert(Customer, changed_rows, unique=("customer_id",), **stamps)
     pks = {customer_id: values[0] for customer_id, values in existing.items()}
-    for chunk in _chunks([row["customer_id"] for row in new_rows]):
-        pks.update(Customer.objects.filter(customer_id__in=chunk).values_list("customer_id", "pk"))
+    pks.update(_created_pks(Customer, "customer_id", [row["customer_id"] for row in new_rows], now))
     touched: set[int] = set()
 
+    new_pks = {pks[row["customer_id"]] for row in new_rows}
     phones = {pks[c.customer_id]: c.phones for c in parsed if c.phones is not None}
     touched |= _replace_set(
-        CustomerPhone, phones, key="last10", value="number", rows=lambda number, last10: {"number": number}
+        CustomerPhone, phones, new_pks, key="last10", value="number", rows=lambda number, last10: {"number": number}
     )
     emails = {pks[c.customer_id]: {address: address for address in c.emails} for c in parsed if c.emails is not None}
-    touched |= _replace_set(CustomerEmail, emails, key="email", value="email", rows=lambda address, _key: {})
+    touched |= _replace_set(CustomerEmail, emails, new_pks, key="email", value="email", rows=lambda address, _key: {})
 
     result.accounts_created, result.balances_changed = _balances_set(parsed, pks, accounts, now)
     result.created = len(new_rows)
-    new_pks = {pks[row["customer_id"]] for row in new_rows}
     renamed = {pks[row["customer_id"]] for row in changed_rows}
     reset = touched - new_pks
     if reset - renamed:
@@ -276,12 +275,25 @@ def customers_import(*, records: list) -> CustomerImportResult:
     return result
 
 
-def _replace_set(model, wanted: dict[int, dict[str, str]], *, key: str, value: str, rows) -> set[int]:
+def _created_pks(model, key: str, keys: list[str], now) -> dict[str, int]:
+    """key → pk of the rows just inserted with ``created_at = now``: one query without a
+    list of 10,000 parameters; the few a concurrent writer inserted first are looked up."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    found = {value: pk for value, pk in model.objects.filter(created_at=now).values_list(key, "pk") if value in wanted}
+    for chunk in _chunks([value for value in keys if value not in found]):
+        found.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
+    return found
+
+
+def _replace_set(model, wanted: dict[int, dict[str, str]], new: set[int], *, key: str, value: str, rows) -> set[int]:
     """Make each customer's ``model`` rows exactly ``wanted[customer pk]`` (key → value):
     rows whose key is gone or whose value changed are deleted, missing ones inserted.
-    Returns the customers whose set changed."""
+    ``new`` customers were just created, so they have none yet. Returns the customers
+    whose set changed."""
     stale, present, changed = [], set(), set()
-    for chunk in _chunks(list(wanted)):
+    for chunk in _chunks([pk for pk in wanted if pk not in new]):
         for pk, customer_pk, stored_key, stored_value in model.objects.filter(customer_id__in=chunk).values_list(
             "pk", "customer_id", key, value
         ):
@@ -302,6 +314,24 @@ def _replace_set(model, wanted: dict[int, dict[str, str]], *, key: str, value: s
     return changed | {row["customer_id"] for row in missing}
 
 
+def _append(model, rows: list[dict]) -> None:
+    """Insert new rows (dicts of attnames) of an append-only table: COPY on PostgreSQL (a
+    ledger has no key to upsert on, and ``bulk_create`` spends a second building and
+    compiling 10,000 rows), else ``bulk_create``."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
+        return
+    names = list(rows[0])
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name.removesuffix("_id")).column) for name in names)
+    copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+
+
 def _balances_set(parsed: list[ParsedCustomer], pks: dict[str, int], accounts: dict, now) -> tuple[int, int]:
     """Create the accounts not yet known and write one ledger entry per account whose
     balance differs from the file's. Returns (accounts created, balances changed)."""
@@ -313,14 +343,13 @@ def _balances_set(parsed: list[ParsedCustomer], pks: dict[str, int], accounts: d
     if not wanted:
         return 0, 0
     new = [
-        LoyaltyAccount(loyalty_id=loyalty_id, customer_id=customer_pk, created_at=now)
+        {"loyalty_id": loyalty_id, "customer_id": customer_pk}
         for loyalty_id, (customer_pk, _balance) in wanted.items()
         if loyalty_id not in accounts
     ]
-    LoyaltyAccount.objects.bulk_create(new, batch_size=CHUNK)
+    upsert(LoyaltyAccount, new, unique=("loyalty_id",), insert_only={"created_at": now}, new=True)
     account_pks = {loyalty_id: pk for loyalty_id, (pk, _owner) in accounts.items()}
-    for chunk in _chunks([account.loyalty_id for account in new]):
-        account_pks.update(LoyaltyAccount.objects.filter(loyalty_id__in=chunk).values_list("loyalty_id", "pk"))
+    account_pks.update(_created_pks(LoyaltyAccount, "loyalty_id", [row["loyalty_id"] for row in new], now))
     balances: dict[int, int] = defaultdict(int)
     for chunk in _chunks([account_pks[loyalty_id] for loyalty_id in accounts if loyalty_id in wanted]):
         for account_pk, total in (
@@ -336,13 +365,13 @@ def _balances_set(parsed: list[ParsedCustomer], pks: dict[str, int], accounts: d
         difference = balance - balances[account_pk]
         if difference:
             entries.append(
-                LoyaltyEntry(
-                    account_id=account_pk,
-                    points=difference,
-                    reason=LoyaltyEntry.Reason.IMPORT,
-                    note=f"import_customers set the balance to {balance}",
-                    created_at=now,
-                )
+                {
+                    "account_id": account_pk,
+                    "points": difference,
+                    "reason": LoyaltyEntry.Reason.IMPORT.value,
+                    "note": f"import_customers set the balance to {balance}",
+                    "created_at": now,
+                }
             )
-    LoyaltyEntry.objects.bulk_create(entries, batch_size=CHUNK)
+    _append(LoyaltyEntry, entries)
     return len(new), len(entries)
