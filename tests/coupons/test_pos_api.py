@@ -444,3 +444,8 @@ def test_a_bug_answers_internal_error_in_the_envelope(pos, site):
     assert response.status_code == 500
     assert error_of(response)[0] == "INTERNAL_ERROR"
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_json_body_that_is_not_an_object_is_invalid_request(pos, site):
+    response = pos.post("/pos/transaction/commit", [1, 2], {"site": "STO1", "transaction": "T1"})
+    assert error_of(response) == ("INVALID_REQUEST", "the body must be a JSON object")

@@ -442,3 +442,32 @@ def test_update_takes_a_bounded_number_of_queries(pos, card):
         response = pos.update(items)
     assert len(response.json()["applied"]) == 30
     assert len(queries) <= 13, "\n".join(q["sql"][:150] for q in queries.captured_queries)
+
+
+# --- the database guards the invariants too -------------------------------------------
+
+
+def test_the_database_refuses_a_pending_clip_without_its_transaction(card):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clip.objects.filter(customer=card).update(state="pending", pending_since=timezone.now())
+    txn = PosTransaction.objects.create(site=_site(), transaction_id="TX")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clip.objects.filter(customer=card).update(state="clipped", pending_transaction=txn)
+
+
+def test_the_database_holds_a_coupon_pending_once_per_transaction(pos, card):
+    from django.db import IntegrityError, transaction
+
+    pos.update([line()])
+    other = make_customer("777")
+    txn = PosTransaction.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_clip(other, card.clips.get().coupon, "pending", pending_transaction=txn, pending_since=timezone.now())
+
+
+def _site():
+    from coupons.models import Site
+
+    return Site.objects.get(site_id="STO1")
