@@ -118,6 +118,11 @@ class CouponForm(forms.ModelForm):
             "targeted_customers",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As in the import: a free item needs no value; the others are checked in clean().
+        self.fields["reward_value"].required = False
+
     def clean_coupon_id(self):
         coupon_id = self.cleaned_data["coupon_id"]
         if not coupon_id.strip():

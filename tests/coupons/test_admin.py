@@ -417,3 +417,11 @@ def test_customers_are_found_by_autocomplete_for_targeting(staff_client):
     )
     assert response.status_code == 200
     assert len(response.json()["results"]) == 3
+
+
+def test_a_free_item_coupon_needs_no_reward_value_and_the_others_do(staff_client):
+    content = body(staff_client.post(f"{ADMIN}coupon/add/", coupon_form(reward_kind="amount", reward_value="")))
+    assert "The reward value is required for rewardKind amount." in content
+    response = staff_client.post(f"{ADMIN}coupon/add/", coupon_form(reward_kind="free", reward_value=""))
+    assert response.status_code == 302
+    assert Coupon.objects.get().reward_value == 0
