@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..client import CognitionClient, CognitionError
@@ -203,19 +203,30 @@ def sync_lock(*, now: datetime | None = None) -> Iterator[None]:
 
 
 def sync_next_range(*, now: datetime) -> tuple[datetime, datetime] | None:
-    """(start, end) of what has become available since the last successful sync, or None.
-    The start is one second before the last end (the bounds are exclusive)."""
+    """(start, end) of what has become available since the last successful pull, or None.
+
+    The frontier is the end of the last successful sync (the first sync starts
+    COGNITION_SYNC_FIRST_HOURS before the allowed end), carried forward over successful
+    manual pulls (same filters) that start before it, so a range an operator pulled by hand
+    is not pulled again. The start is one second before the frontier (exclusive bounds)."""
     end = latest_allowed_end(now)
-    last_end = PullRun.objects.filter(kind=PullRun.Kind.SYNC, status=PullRun.Status.DONE).aggregate(last=Max("end"))[
-        "last"
-    ]
-    if last_end is None:
-        start = end - timedelta(hours=settings.COGNITION_SYNC_FIRST_HOURS)
-    else:
-        if last_end >= end:
-            return None
-        start = last_end - OVERLAP
-    return start, end
+    done = list(
+        PullRun.objects.filter(status=PullRun.Status.DONE, transaction_status=0, all_void=0).values_list(
+            "kind", "start", "end"
+        )
+    )
+    sync_ends = [run_end for kind, _start, run_end in done if kind == PullRun.Kind.SYNC]
+    frontier = max(sync_ends) if sync_ends else end - timedelta(hours=settings.COGNITION_SYNC_FIRST_HOURS)
+    pulled = bool(sync_ends)  # the frontier is an exclusive end already pulled
+    moved = True
+    while moved:
+        moved = False
+        for _kind, run_start, run_end in done:
+            if run_start < frontier < run_end:
+                frontier, moved, pulled = run_end, True, True
+    if frontier >= end:
+        return None
+    return (frontier - OVERLAP if pulled else frontier), end
 
 
 def cognition_sync(

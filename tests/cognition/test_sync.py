@@ -51,6 +51,19 @@ def test_sync_pulls_new_data_once(fake_cognition, settings):
     assert list(PullRun.objects.order_by("id").values_list("kind", "status")) == [("sync", "done"), ("sync", "done")]
 
 
+def test_sync_skips_what_a_manual_pull_already_fetched(fake_cognition, settings):
+    settings.COGNITION_SYNC_FIRST_HOURS = 24
+    sync(DAY1)  # up to midnight starting 5 March
+    with time_machine.travel(datetime(2026, 3, 7, 15, 0, tzinfo=UTC), tick=False):
+        # An operator pulls 5 March by hand, and an older day (not next to the frontier).
+        call_command("cognition_pull_transactions", "--start", "2026-03-04T23:00:00-05:00", "--end", "2026-03-06")
+        call_command("cognition_pull_transactions", "--start", "2026-02-01", "--end", "2026-02-02")
+    fake_cognition.requests.clear()
+    sync(datetime(2026, 3, 7, 15, 0, tzinfo=UTC))  # 10:00 Eastern, 7 March: 6 March is new
+    # From the end of the manual pull (midnight starting 6 March), not from 5 March again.
+    assert requested(fake_cognition) == [("2026-03-06T04:59:59.000Z", "2026-03-07T05:00:00.000Z")]
+
+
 def test_a_failed_sync_is_resumed_by_the_next(fake_cognition, settings):
     settings.COGNITION_SYNC_FIRST_HOURS = 48
     settings.COGNITION_RETRIES = 0
