@@ -41,6 +41,7 @@ from .pos_wire import (
     read_text_list,
     read_time,
 )
+from .services.images import EXTERNAL_NAME, ImageRejected, coupon_image_fetch
 
 logger = logging.getLogger("coupons.pos")
 
@@ -196,9 +197,22 @@ def coupon_image(name: str) -> HttpResponse:
     POS and WebCart load images without credentials, and they show nothing private."""
     if not IMAGE_NAME.match(name):
         raise PosError("NOT_FOUND", "no such image", 404)
-    path = "coupon-images/" + name
-    if not Coupon.objects.filter(image=path).exists():
-        raise PosError("NOT_FOUND", "no such image", 404)
+    external = EXTERNAL_NAME.match(name)
+    if external:  # an external image not copied yet: copy it now (CONTRACT 3.2)
+        coupon = Coupon.objects.filter(pk=int(external.group(1))).first()
+        if coupon is None:
+            raise PosError("NOT_FOUND", "no such image", 404)
+        if not coupon.image:
+            try:
+                coupon_image_fetch(coupon=coupon)
+            except ImageRejected as error:
+                logger.warning("coupon %s: external image not copied: %s", coupon.coupon_id, error)
+                raise PosError("NOT_FOUND", "the coupon's image could not be fetched", 404) from None
+        path = coupon.image.name
+    else:
+        path = "coupon-images/" + name
+        if not Coupon.objects.filter(image=path).exists():
+            raise PosError("NOT_FOUND", "no such image", 404)
     try:
         with default_storage.open(path, "rb") as handle:
             content = handle.read()

@@ -223,12 +223,15 @@ def upc_numbers(keys) -> list[int]:
 
 def image_url(coupon, site) -> str:
     """CONTRACT 3.2: a stored image is ``images/<name>`` (the POS puts its base URL in
-    front); an external https URL only where the site uses external images."""
+    front); an external https URL only where the site uses external images; elsewhere an
+    external image not copied yet is ``images/coupon-<pk>``, copied when first asked for."""
     external = coupon.external_image_url
     if site.use_external_images and external.lower().startswith("https://"):
         return external
     if coupon.image:
         return "images/" + coupon.image.name.rsplit("/", 1)[-1]
+    if external:  # copied into storage by its first request (or fetch_coupon_images)
+        return f"images/coupon-{coupon.pk}"
     return ""
 
 

@@ -5,7 +5,8 @@
 - ``customer_learn(*, customer_id) -> Customer``, ``customer_contacts_add(*, customer, phones, emails)``
 - ``pendings_release(*, clips=None, older_than=None) -> int``
 - ``transaction_update(...) -> UpdateResult``, ``transaction_cancel(...)``, ``transaction_commit(...) -> dict``
-- ``coupon_image_store(*, coupon, name, content) -> str``
+- ``coupon_image_store(*, coupon, name, content) -> str``, ``coupon_image_fetch(*, coupon) -> str``,
+  ``coupon_images_fetch() -> (copied, problems)`` (external images copied into storage)
 
 ``coupons.services.sites`` (site and credential set-up) is imported by its own path.
 """
@@ -13,7 +14,7 @@
 from .clips import ClipResult, clips_change, pendings_release
 from .closing import transaction_cancel, transaction_commit
 from .customers import coupon_target, customer_contacts_add, customer_learn
-from .images import ImageRejected, coupon_image_store
+from .images import ImageRejected, coupon_image_fetch, coupon_image_store, coupon_images_fetch
 from .transactions import AppliedCoupon, UpdateResult, transaction_update
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "ImageRejected",
     "UpdateResult",
     "clips_change",
+    "coupon_image_fetch",
     "coupon_image_store",
+    "coupon_images_fetch",
     "coupon_target",
     "customer_contacts_add",
     "customer_learn",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.request
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -53,3 +56,49 @@ def coupon_image_store(*, coupon: Coupon, name: str, content: bytes) -> str:
     if old and old != coupon.image.name:
         transaction.on_commit(lambda: coupon.image.storage.delete(old))
     return "images/" + coupon.image.name.rsplit("/", 1)[-1]
+
+
+# --- external images: copied into storage for sites that do not use external images ---
+
+FETCH_TIMEOUT = 4.0
+FETCH_MAX_BYTES = 5 * 1024 * 1024
+EXTERNAL_NAME = re.compile(r"^coupon-(\d{1,18})$")
+
+
+def external_image_name(coupon: Coupon) -> str:
+    """The name under which a coupon's not-yet-copied external image is served: the first
+    request for it copies the image (CONTRACT 3.2)."""
+    return f"coupon-{coupon.pk}"
+
+
+def coupon_image_fetch(*, coupon: Coupon, timeout: float = FETCH_TIMEOUT) -> str:
+    """Copy the coupon's external image (http or https) into the hub's storage, so sites
+    whose POS does not use external images get it from /pos/images/. JPEG, PNG or GIF only,
+    at most 5 MiB. Returns the ``imageUrl``; ImageRejected if it cannot be fetched or is not
+    an image."""
+    url = coupon.external_image_url
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImageRejected(f"coupon {coupon.coupon_id} has no external http(s) image URL")
+    request = urllib.request.Request(url, headers={"User-Agent": "ECRS-Hub coupon images"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            content = response.read(FETCH_MAX_BYTES + 1)
+    except (OSError, ValueError) as error:
+        raise ImageRejected(f"could not fetch {url}: {error}") from None
+    if len(content) > FETCH_MAX_BYTES:
+        raise ImageRejected(f"{url} is larger than {FETCH_MAX_BYTES} bytes")
+    name = PurePosixPath(unquote(parts.path)).name or coupon.coupon_id
+    return coupon_image_store(coupon=coupon, name=name, content=content)
+
+
+def coupon_images_fetch(*, timeout: float = FETCH_TIMEOUT) -> tuple[int, list[str]]:
+    """Copy every external image not copied yet. Returns (how many were copied, problems)."""
+    copied, problems = 0, []
+    for coupon in Coupon.objects.exclude(external_image_url="").filter(image="").order_by("coupon_id"):
+        try:
+            coupon_image_fetch(coupon=coupon, timeout=timeout)
+            copied += 1
+        except ImageRejected as error:
+            problems.append(f"{coupon.coupon_id}: {error}")
+    return copied, problems

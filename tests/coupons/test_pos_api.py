@@ -176,8 +176,8 @@ def test_a_stored_image_is_a_relative_url_served_with_its_type(pos, site, client
 
 
 def test_an_external_image_url_is_given_only_where_the_site_uses_external_images(pos, site):
-    make_coupon("EXT", external_image_url="https://cdn.example.com/c.jpg")
-    assert pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"][0]["imageUrl"] == ""
+    coupon = make_coupon("EXT", external_image_url="https://cdn.example.com/c.jpg")
+    assert pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"][0]["imageUrl"] == f"images/coupon-{coupon.pk}"
     site_upsert(site_id="STO1", use_external_images=True)
     assert pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"][0]["imageUrl"] == "https://cdn.example.com/c.jpg"
 
@@ -449,3 +449,65 @@ def test_a_bug_answers_internal_error_in_the_envelope(pos, site):
 def test_a_json_body_that_is_not_an_object_is_invalid_request(pos, site):
     response = pos.post("/pos/transaction/commit", [1, 2], {"site": "STO1", "transaction": "T1"})
     assert error_of(response) == ("INVALID_REQUEST", "the body must be a JSON object")
+
+
+@pytest.fixture
+def image_server():
+    """A real HTTP server on loopback serving one PNG at /promo/c.png (and 404 elsewhere)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    content = png_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/promo/c.png":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_external_image_is_copied_into_storage_on_first_request(pos, site, client, image_server):
+    coupon = make_coupon("EXT", external_image_url=image_server + "/promo/c.png")
+    (listed,) = pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"]
+    assert listed["imageUrl"] == f"images/coupon-{coupon.pk}"
+    response = client.get("/pos/" + listed["imageUrl"])
+    assert (response.status_code, response["Content-Type"], response.content) == (200, "image/png", png_bytes())
+    coupon.refresh_from_db()
+    assert coupon.image.name.endswith(".png")
+    (listed,) = pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"]
+    assert listed["imageUrl"] == "images/" + coupon.image.name.rsplit("/", 1)[-1]
+    assert client.get("/pos/" + listed["imageUrl"]).content == png_bytes()
+
+
+def test_fetch_coupon_images_copies_ahead_and_reports_failures(site, image_server):
+    from django.core.management import CommandError, call_command
+
+    good = make_coupon("GOOD", external_image_url=image_server + "/promo/c.png")
+    make_coupon("GONE", external_image_url=image_server + "/promo/missing.png")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("fetch_coupon_images", stdout=out, stderr=io.StringIO())
+    assert "1 image(s) copied, 1 failed" in out.getvalue()
+    good.refresh_from_db()
+    assert good.image.name.endswith(".png")
+
+
+def test_an_external_image_that_cannot_be_fetched_is_not_found(pos, site, client, image_server):
+    coupon = make_coupon("GONE", external_image_url=image_server + "/promo/missing.png")
+    response = client.get(f"/pos/images/coupon-{coupon.pk}")
+    assert (response.status_code, error_of(response)[0]) == (404, "NOT_FOUND")
