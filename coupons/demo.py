@@ -81,7 +81,7 @@ def demo_coupons(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
         product = _product(item)
         record = {
             "shortDescription": f"{label}: {product}"[:255],
-            "brand": product.split(" ")[0],
+            "brand": item["brand"],
             "category": item["deptName"],
             "requirementUpcs": [int(item["itemId"])],
             "rewardKind": kind,

@@ -33,6 +33,7 @@ class CustomerPhoneInline(admin.TabularInline):
     model = CustomerPhone
     form = CustomerPhoneForm
     extra = 0
+    verbose_name, verbose_name_plural = "phone", "phones (matched on their last 10 digits)"
     fields = ("number", "last10")
     readonly_fields = ("last10",)
 
@@ -41,6 +42,7 @@ class CustomerEmailInline(admin.TabularInline):
     model = CustomerEmail
     form = CustomerEmailForm
     extra = 0
+    verbose_name, verbose_name_plural = "email", "emails"
     fields = ("email",)
 
 

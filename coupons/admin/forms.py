@@ -80,11 +80,15 @@ class CouponForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"size": 40}),
     )
     image = forms.ImageField(
-        required=False, help_text="JPEG, PNG or GIF; the POS gets it as images/<name> (CONTRACT 3.2)."
+        required=False, help_text="JPEG, PNG or GIF; the POS gets it as images/NAME (CONTRACT 3.2)."
     )
 
     class Meta:
         model = Coupon
+        widgets = {
+            "requirement_description": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "long_description": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        }
         fields = (
             "coupon_id",
             "short_description",

@@ -300,6 +300,11 @@ class PosTransactionAdmin(ReadOnlyAdmin):
             )
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = f"{obj.site.site_id} transaction {obj.transaction_id}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="Updates", ordering="update_count")
     def update_count(self, obj):
         return obj.update_count
