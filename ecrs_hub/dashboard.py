@@ -56,11 +56,17 @@ class Chart:
         return sum(bar.total for bar in self.bars)
 
     @property
-    def ticks(self) -> tuple[Bar, ...]:
-        """The bars whose dates label the axis: first, middle and last."""
+    def ticks(self) -> tuple[tuple[date, float, str], ...]:
+        """The axis labels: the first, middle and last days, as (day, x, SVG text-anchor)."""
         if not self.bars:
             return ()
-        return (self.bars[0], self.bars[len(self.bars) // 2], self.bars[-1])
+        first, middle, last = self.bars[0], self.bars[len(self.bars) // 2], self.bars[-1]
+        half = self.bar_width / 2
+        return (
+            (first.day, first.x, "start"),
+            (middle.day, middle.x + half, "middle"),
+            (last.day, last.x + self.bar_width, "end"),
+        )
 
 
 @dataclass
@@ -110,7 +116,7 @@ def chart(
     title: str, series: tuple[str, ...], days: list[date], data: list[dict[date, int]], *, height: int = 120
 ) -> Chart:
     """A stacked bar per day; the tallest day fills ``height``."""
-    bar_width, gap = 14.0, 4.0
+    bar_width, gap = 10.0, 3.0
     totals = [sum(values.get(day, 0) for values in data) for day in days]
     maximum = max(totals, default=0)
     bars = []
