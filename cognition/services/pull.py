@@ -44,7 +44,6 @@ class SyncBusy(Exception):
     """Another cognition_sync holds the lock."""
 
 
-@transaction.atomic
 def pull_run_prepare(
     *,
     start: datetime,
@@ -56,7 +55,12 @@ def pull_run_prepare(
 ) -> PullRun:
     """The run for this range: the unfinished one with the same range and filters (to
     resume), or a new one with its windows. Raises RangeRefused for a forbidden range."""
-    range_check(start=start, end=end, now=now)
+    range_check(start=start, end=end, now=now)  # before any query: a refusal touches nothing
+    with transaction.atomic():
+        return _run_for_range(start=start, end=end, now=now, kind=kind, status=status, all_void=all_void)
+
+
+def _run_for_range(*, start, end, now, kind, status, all_void) -> PullRun:
     unfinished = (
         PullRun.objects.filter(
             start=start,
