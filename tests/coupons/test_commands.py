@@ -519,3 +519,26 @@ def test_import_coupons_stores_a_changed_image_as_an_update(coupon_file, tmp_pat
     coupon = Coupon.objects.get(coupon_id="C2222")
     assert coupon.image.read() == demo_image_bytes("another.png")
     assert coupon.image.name.endswith(".png") and first.endswith(".png")
+
+
+def test_import_coupons_writes_set_wise(tmp_path, django_assert_max_num_queries):
+    """The number of queries does not grow with the number of coupons, sites or targets."""
+    Site.objects.create(site_id="STO1")
+    records = [
+        {
+            "id": f"BULK{n}",
+            "rewardKind": "amount",
+            "rewardValue": "0.25",
+            "requirementUpcs": [894773001193 + n],
+            "sites": ["STO1"],
+            "targetedCustomers": [f"9{n}", f"8{n}"],
+        }
+        for n in range(300)
+    ]
+    path = write_json(tmp_path, records)
+    with django_assert_max_num_queries(30):
+        run("import_coupons", path)
+    assert Coupon.objects.count() == 300 and Customer.objects.count() == 600
+    assert Coupon.sites.through.objects.count() == 300 and CouponEvent.objects.count() == 600
+    with django_assert_max_num_queries(20):
+        assert "0 created, 0 updated, 300 unchanged" in run("import_coupons", path)
