@@ -205,7 +205,7 @@ def test_pending_view_lists_oldest_first_and_releases_the_selected(staff_client)
     assert pending[0].state == "clipped" and pending[0].pending_transaction is None
     assert Clip.objects.get(pk=pending[1].pk).state == "pending"
     event = CouponEvent.objects.filter(clip=pending[0], from_state="pending").get()
-    assert event.to_state == "clipped"
+    assert event.to_state == "clipped" and event.note.startswith("released in the admin by staff; pending since")
 
 
 def test_pending_view_filters_by_site(staff_client):
