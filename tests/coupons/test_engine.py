@@ -275,6 +275,7 @@ def test_a_huge_group_of_limited_coupons_falls_back_within_the_time_bound():
     assert time.perf_counter() - started < 0.5
     check_valid(lines, applications, self_stacking=False)
     assert len(applications) == 16  # each takes its best free lines
+    assert applications == evaluate(lines, offers, self_stacking=False, search_budget=0)  # the greedy decided
     assert applications == evaluate(lines, list(reversed(offers)), self_stacking=False)
 
 

@@ -28,16 +28,18 @@ Rules (the hub's own; ECRS leaves them to the provider):
   rounded down, the leftover cents go to the largest fractions, ties to the earlier line),
   so the per-line discounts add up exactly to the total and none exceeds its line's amount.
 - **No self-stacking** (``self_stacking=False``): a line is *used* by the coupon that
-  discounts it, and each line is used by at most one coupon. The engine chooses the
-  assignment with the largest exact saving (before rounding to cents: the rounded totals
-  differ from it by less than half a cent per coupon); among equal ones, each line in turn
-  goes to the lowest coupon id. Coupons without a binding unit limit gain line by line, so
-  each line simply goes to the best of them; lines that a limited coupon can reward are
-  decided by an exact dynamic programme over (line, units left per limited coupon) within
-  each group of limited coupons that share lines. A group whose programme would exceed
-  ``search_budget`` steps (never for realistic baskets: see ``SEARCH_BUDGET``) is decided
-  greedily instead: valid, deterministic, within the same time bound, but not necessarily
-  optimal.
+  discounts it, and each line is used by at most one coupon (a line that only qualifies
+  coupons may qualify several). The engine chooses the assignment with the largest exact
+  saving (before rounding to cents: each rounded total differs from its exact saving by at
+  most half a cent). Coupons without a binding unit limit gain line by line, so each line
+  simply goes to the best of them (ties: the lowest coupon id). Lines that a coupon with a
+  binding unit limit can reward are decided exactly per group of limited coupons sharing
+  lines: a knapsack over each coupon's own lines and a dynamic programme over the shared
+  ones (see :mod:`coupons.engine.assignment`); between equal savings it keeps a line's unlimited
+  default first, then the lower coupon id, then more units — deterministic, whatever the
+  order of ``offers``. If the groups of one call would take more than ``search_budget``
+  steps (``SEARCH_BUDGET``: far above realistic baskets), the groups not yet decided are
+  decided greedily: valid, deterministic and fast, not necessarily optimal.
 - **Self-stacking** (``self_stacking=True``): each coupon is computed on the lines' own
   prices, in coupon-id order, and a line's discounts together never exceed its amount (a
   later coupon gets what is left of the line).
@@ -48,17 +50,15 @@ Rules (the hub's own; ECRS leaves them to the provider):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from .assignment import SEARCH_BUDGET, assign_lines
+
 CENT = Decimal("0.01")
 VALUE_PLACES = 4  # reward values are read to 1/10,000 (a percent of 12.5 or an amount of 0.3333)
-# Steps (memoised states × options) the exact search may take per group of limited coupons
-# before the greedy fallback decides the group. A step costs about a microsecond; realistic
-# baskets (a few limited coupons of limit 1–5 over 100 lines) take a few hundred.
-SEARCH_BUDGET = 20_000
 
 
 class RewardKind(StrEnum):
@@ -193,24 +193,32 @@ class _Basket:
             self.cents.append(cents)
             self.units.append(units)
         self.active = [index for index, units in enumerate(self.units) if units]
+        self.by_upc: dict[str, list[int]] = {}
+        self.by_dept: dict[int, list[int]] = {}
+        for index in self.active:
+            if self.lines[index].upc is not None:
+                self.by_upc.setdefault(self.lines[index].upc, []).append(index)
+            if self.lines[index].dept is not None:
+                self.by_dept.setdefault(self.lines[index].dept, []).append(index)
         self.lcm = math.lcm(*(self.units[index] for index in self.active)) if self.active else 1
         self.scale = self.lcm * 10 ** (2 + VALUE_PLACES)
+
+    def _lines_of(self, upcs: Collection[str], depts: Collection[int]) -> list[int]:
+        """The live lines with one of these UPC keys or departments, in basket order."""
+        found = {index for upc in upcs for index in self.by_upc.get(upc, ())}
+        found.update(index for dept in depts for index in self.by_dept.get(dept, ()))
+        return sorted(found)
 
     def reward(self, offer: Offer) -> _Reward | None:
         """The offer's per-unit savings on this basket, or None when its requirement is not
         met or it would save nothing."""
-        upcs, depts = offer.requirement_upcs, offer.requirement_depts
-        qualifying = [
-            index
-            for index in self.active
-            if (self.lines[index].upc is not None and self.lines[index].upc in upcs) or self.lines[index].dept in depts
-        ]
+        qualifying = self._lines_of(offer.requirement_upcs, offer.requirement_depts)
         if not qualifying or sum(self.units[index] for index in qualifying) < offer.min_quantity:
             return None
         if offer.min_spend is not None and sum(self.cents[index] for index in qualifying) < offer.min_spend / CENT:
             return None
         if offer.reward_upcs:
-            rewarded = [index for index in self.active if self.lines[index].upc in offer.reward_upcs]
+            rewarded = self._lines_of(offer.reward_upcs, ())
         else:
             rewarded = qualifying
         value = max(int(offer.reward_value.scaleb(VALUE_PLACES).to_integral_value(ROUND_HALF_UP)), 0)
@@ -305,172 +313,3 @@ def _assigned(basket: _Basket, rewards: list[_Reward], budget: int) -> list[dict
     for index, (position, count) in choice.items():
         result[position][index] = rewards[position].unit_values[index] * count
     return result
-
-
-class _OverBudget(Exception):
-    pass
-
-
-def assign_lines(
-    units: dict[int, int], rewards: Sequence[tuple[dict[int, int], int | None]], *, budget: int = SEARCH_BUDGET
-) -> dict[int, tuple[int, int]]:
-    """Which reward (by position) takes each line, and how many of its units: the largest
-    total of ``unit value × units`` with each line taken by at most one reward and each
-    limited reward taking at most ``limit`` units (``limit`` None: no limit). Rewards are
-    in coupon-id order; on ties a line goes to the earlier one.
-
-    An unlimited reward gains line by line, so a line that no limited reward wants goes to
-    the best unlimited one. Limited rewards that share lines form a group, decided by
-    :func:`_group_exact` (or :func:`_group_greedy` past ``budget`` steps)."""
-    cover: dict[int, list[int]] = {}
-    for position, (values, _) in enumerate(rewards):
-        for index in values:
-            cover.setdefault(index, []).append(position)
-    base: dict[int, tuple[int, int]] = {}  # line -> (saving, position) of the best unlimited reward
-    for index, positions in cover.items():
-        for position in positions:
-            values, limit = rewards[position]
-            if limit is None and (index not in base or values[index] * units[index] > base[index][0]):
-                base[index] = (values[index] * units[index], position)
-    # Limited rewards sharing a line join one group (union-find over positions).
-    parent: dict[int, int] = {}
-
-    def root(position: int) -> int:
-        while parent[position] != position:
-            parent[position] = parent[parent[position]]
-            position = parent[position]
-        return position
-
-    for positions in cover.values():
-        limited = [position for position in positions if rewards[position][1] is not None]
-        for position in limited:
-            parent.setdefault(position, position)
-        for position in limited[1:]:
-            parent[root(position)] = root(limited[0])
-    groups: dict[int, list[int]] = {}
-    for position in sorted(parent):
-        groups.setdefault(root(position), []).append(position)
-    choice = {index: (position, units[index]) for index, (_, position) in base.items()}
-    for slots in groups.values():
-        try:
-            choice.update(_group_exact(units, rewards, slots, base, budget))
-        except _OverBudget:
-            choice.update(_group_greedy(units, rewards, slots, base))
-    return choice
-
-
-def _group_exact(
-    units: dict[int, int],
-    rewards: Sequence[tuple[dict[int, int], int | None]],
-    slots: list[int],
-    base: dict[int, tuple[int, int]],
-    budget: int,
-) -> dict[int, tuple[int, int]]:
-    """Exact dynamic programme over the group's lines: state = (line, units left to each
-    limited reward that still has lines ahead). Options for a line: its best unlimited
-    reward (or none), or k of its units to a limited reward with room."""
-    slot_of = {position: slot for slot, position in enumerate(slots)}
-    lines = sorted(
-        {index for position in slots for index in rewards[position][0]},
-        key=lambda index: (min(slot_of.get(p, len(slots)) for p in _covering(index, slots, rewards)), index),
-    )
-    if len(lines) > 400:  # keep the recursion shallow; no basket is this big
-        raise _OverBudget
-    last = [0] * len(slots)
-    options: list[list[tuple[int, int, int]]] = []  # per line: (position, slot or -1, unit value)
-    for step, index in enumerate(lines):
-        line_options = []
-        for position in _covering(index, slots, rewards):
-            slot = slot_of[position]
-            last[slot] = step
-            line_options.append((position, slot, rewards[position][0][index]))
-        # The line's default: its best unlimited reward, or no coupon at all (keeping room).
-        line_options.append((base[index][1], -1, base[index][0]) if index in base else (len(rewards), -1, 0))
-        line_options.sort(key=lambda option: option[0])
-        options.append(line_options)
-    finishing = [[slot for slot in range(len(slots)) if last[slot] == step] for step in range(len(lines))]
-    capacity = tuple(
-        min(rewards[position][1], sum(units[index] for index in rewards[position][0])) for position in slots
-    )
-    memo: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, int] | None]] = {}
-    steps = 0
-
-    def best(step: int, caps: tuple[int, ...]) -> int:
-        nonlocal steps
-        if step == len(lines):
-            return 0
-        key = (step, caps)
-        if key in memo:
-            return memo[key][0]
-        index, count = lines[step], units[lines[step]]
-        done = finishing[step]
-        top, top_choice = -1, None
-        for position, slot, value in options[step]:
-            if slot < 0:
-                steps += 1
-                after = list(caps)
-                for finished in done:
-                    after[finished] = 0
-                total = value + best(step + 1, tuple(after))
-                if total > top:
-                    top, top_choice = total, ((position, count) if index in base else None)
-                continue
-            for taken in range(min(count, caps[slot]), 0, -1):
-                steps += 1
-                after = list(caps)
-                after[slot] -= taken
-                for finished in done:
-                    after[finished] = 0
-                total = value * taken + best(step + 1, tuple(after))
-                if total > top:
-                    top, top_choice = total, (position, taken)
-        if steps > budget:
-            raise _OverBudget
-        memo[key] = (top, top_choice)
-        return top
-
-    caps = capacity
-    best(0, caps)
-    chosen: dict[int, tuple[int, int]] = {}
-    for step, index in enumerate(lines):
-        _, picked = memo[(step, caps)]
-        after = list(caps)
-        if picked is not None:
-            chosen[index] = picked
-            if picked[0] in slot_of:
-                after[slot_of[picked[0]]] -= picked[1]
-        for finished in finishing[step]:
-            after[finished] = 0
-        caps = tuple(after)
-    return chosen
-
-
-def _covering(index: int, slots: list[int], rewards: Sequence[tuple[dict[int, int], int | None]]) -> list[int]:
-    return [position for position in slots if index in rewards[position][0]]
-
-
-def _group_greedy(
-    units: dict[int, int],
-    rewards: Sequence[tuple[dict[int, int], int | None]],
-    slots: list[int],
-    base: dict[int, tuple[int, int]],
-) -> dict[int, tuple[int, int]]:
-    """The fallback for a group too big to search: limited rewards in coupon-id order each
-    take their most valuable free lines while that beats the line's best unlimited reward."""
-    chosen: dict[int, tuple[int, int]] = {}
-    for position in slots:
-        values, left = rewards[position]
-        for index in sorted(values, key=lambda index: (-values[index], index)):
-            if not left:
-                break
-            if index in chosen:
-                continue
-            taken = min(units[index], left)
-            if values[index] * taken > base.get(index, (0, -1))[0]:
-                chosen[index] = (position, taken)
-                left -= taken
-    lines = {index for position in slots for index in rewards[position][0]}
-    for index in lines - chosen.keys():
-        if index in base:
-            chosen[index] = (base[index][1], units[index])
-    return chosen
