@@ -299,10 +299,13 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
             values.update(image=stored["image"] if keep else "", external_image_url=image.external_url)
         else:
             values.update(image="", external_image_url="")
+        label = f"[{coupon.index}] {values['coupon_id']}"
         if not (values["requirement_upcs"] or values["requirement_depts"]):
-            result.warnings.append(
-                f"[{coupon.index}] {values['coupon_id']}: no requirement UPCs or departments, so it never applies"
-            )
+            result.warnings.append(f"{label}: no requirement UPCs or departments, so it never applies")
+        if values["targeted"] and not coupon.customers:
+            result.warnings.append(f"{label}: targeted at nobody, so no customer sees it (targetedCustomers is empty)")
+        elif coupon.customers and not values["targeted"]:
+            result.warnings.append(f"{label}: targetedCustomers given but targeted is false: every customer sees it")
         if stored is None:
             result.created += 1
             rows.append(values)

@@ -542,3 +542,14 @@ def test_import_coupons_writes_set_wise(tmp_path, django_assert_max_num_queries)
     assert Coupon.sites.through.objects.count() == 300 and CouponEvent.objects.count() == 600
     with django_assert_max_num_queries(20):
         assert "0 created, 0 updated, 300 unchanged" in run("import_coupons", path)
+
+
+def test_import_coupons_warns_when_targeting_and_the_targeted_flag_disagree(coupon_file, tmp_path):
+    records = [
+        {"id": "NOBODY", "rewardKind": "free", "requirementDepts": [1], "targeted": True},
+        {"id": "EVERYONE", "rewardKind": "free", "requirementDepts": [1], "targetedCustomers": ["1"]},
+    ]
+    output = run("import_coupons", write_json(tmp_path, records))
+    assert "NOBODY: targeted at nobody, so no customer sees it" in output
+    assert "EVERYONE: targetedCustomers given but targeted is false: every customer sees it" in output
+    assert "2 created" in output
