@@ -55,6 +55,7 @@ class FakeCognition:
         self.api_key = api_key
         self.data = data or FakeData()
         self.delay = 0.0
+        self.cut_after_rows: int | None = None  # drop the connection mid-body after this many rows
         self.requests: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []  # status, content type and encoding of each answer
         self._failures: list[Failure] = []
@@ -194,18 +195,25 @@ class _Handler(BaseHTTPRequestHandler):
         buffered: list[bytes] = []
         size = 0
 
-        def emit(data: bytes) -> None:
+        def emit(data: bytes, *, flush: bool = False) -> None:
             if compressor is not None:
-                data = compressor.compress(data)
+                data = compressor.compress(data) + (compressor.flush(zlib.Z_SYNC_FLUSH) if flush else b"")
             if data:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
-        for chunk in chunks:
-            buffered.append(chunk)
-            size += len(chunk)
-            if size >= 256 * 1024:
-                emit(b"".join(buffered))
-                buffered, size = [], 0
+        try:
+            for chunk in chunks:
+                buffered.append(chunk)
+                size += len(chunk)
+                if size >= 256 * 1024:
+                    emit(b"".join(buffered))
+                    buffered, size = [], 0
+        except _Cut:
+            # What was produced reaches the client, then the connection drops mid-body.
+            emit(b"".join(buffered), flush=True)
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if buffered:
             emit(b"".join(buffered))
         if compressor is not None:
@@ -289,6 +297,9 @@ class _Handler(BaseHTTPRequestHandler):
         if all_void not in (0, 1):
             raise BadRequest("AllVoid must be 0 or 1.")
         rows = data.rows_between(start, end, status=status, all_void=all_void)
+        if self.server_fake.cut_after_rows is not None:
+            rows = _cut_after(rows, self.server_fake.cut_after_rows)
+            self.server_fake.cut_after_rows = None
         if "text/csv" in self.headers.get("Accept", ""):
             self._stream(200, _csv_chunks(rows), "text/csv; charset=utf-8")
         else:
@@ -377,6 +388,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"customer": paged(entries)})
         else:
             self._send(404, {"message": f"No recommendation endpoint {kind}."})
+
+
+class _Cut(Exception):
+    pass
+
+
+def _cut_after(rows: Iterator[dict], count: int) -> Iterator[dict]:
+    for number, row in enumerate(rows):
+        if number == count:
+            raise _Cut
+        yield row
 
 
 def _json_chunks(rows: Iterator[dict]) -> Iterator[bytes]:

@@ -3,6 +3,7 @@ number of queries per list page."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -61,7 +62,10 @@ def test_transaction_page_shows_its_lines_and_is_read_only(pulled, staff_client)
 def test_pull_run_page_shows_windows(pulled, staff_client):
     run = PullRun.objects.get()
     html = staff_client.get(f"/admin/cognition/pullrun/{run.pk}/change/").content.decode()
-    assert "Window" in html or "window" in html
+    window = run.windows.get()
+    assert "Pull windows" in html
+    cells = dict(re.findall(r'<td class="field-(\w+)">\s*<p>([^<]*)</p>', html))
+    assert cells["status"] == "Done" and cells["lines"] == str(window.lines) and window.lines > 0
     listing = staff_client.get("/admin/cognition/pullrun/").content.decode()
     assert "1 / 1" in listing  # windows done
 

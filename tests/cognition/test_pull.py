@@ -124,6 +124,19 @@ def test_an_interrupted_pull_resumes_at_its_first_unfinished_window(fake_cogniti
     assert PullWindow.objects.get(index=1).attempts == 2
 
 
+def test_a_connection_dropped_mid_answer_keeps_the_window_open(fake_cognition, settings):
+    fake_cognition.data.interval = timedelta(seconds=60)  # about 7,000 rows a window
+    fake_cognition.cut_after_rows = 6000  # more than one stored batch (5,000 rows) of the first window
+    with pytest.raises(CommandError, match="body interrupted"):
+        pull()
+    window = PullWindow.objects.get(index=0)
+    assert (window.status, window.lines) == ("failed", 0)
+    assert TransactionLine.objects.count() == 5000  # the first batch is stored; the window is not done
+    pull()
+    assert stored() == expected(fake_cognition)
+    assert PullRun.objects.get().status == "done"
+
+
 def test_csv_pull_stores_the_same_data(fake_cognition):
     def snapshot():
         # Untyped extras arrive as text in CSV: compared as text.
