@@ -114,3 +114,14 @@ def test_refused_range_exits_non_zero_from_manage_py():
 def test_bad_dates_name_the_option(db):
     with pytest.raises(CommandError, match="--start 'yesterday' is not an ISO 8601"):
         call_command("cognition_pull_transactions", "--start", "yesterday", "--end", "2026-01-01")
+
+
+@pytest.mark.django_db
+def test_missing_credentials_are_named_before_anything_is_recorded(settings):
+    settings.COGNITION_API_KEY = None
+    with (
+        time_machine.travel(eastern(2026, 3, 5, 10), tick=False),
+        pytest.raises(CommandError, match="COGNITION_API_KEY"),
+    ):
+        call_command("cognition_pull_transactions", "--start", "2026-03-03", "--end", "2026-03-04")
+    assert not PullRun.objects.exists()

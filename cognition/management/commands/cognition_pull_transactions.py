@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cognition.client import CognitionError
-from cognition.services import PullFailed, RangeRefused, pull_run_execute, pull_run_prepare
+from cognition.services import PullFailed, RangeRefused, pull_run_execute, pull_run_prepare, range_check
 
 from .._common import Bar, make_client, parse_moment
 
@@ -26,15 +26,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start = parse_moment(options["start"], "--start")
         end = parse_moment(options["end"], "--end")
+        now = timezone.now()
         try:
-            run = pull_run_prepare(
-                start=start, end=end, now=timezone.now(), status=options["status"], all_void=options["all_void"]
-            )
+            range_check(start=start, end=end, now=now)
         except RangeRefused as exc:
             latest = f" Latest allowed end: {exc.latest_end.isoformat()}" if exc.latest_end else ""
             raise CommandError(f"Refused: {exc}. Nothing was pulled.{latest}") from exc
+        client = make_client()  # before any run is recorded: missing settings are said first
+        run = pull_run_prepare(start=start, end=end, now=now, status=options["status"], all_void=options["all_void"])
         resumed = run.windows.filter(status="done").exists()
-        client = make_client()
         bar = Bar(run, self.stderr)
         try:
             if resumed:
