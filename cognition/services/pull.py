@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from django.conf import settings
@@ -213,7 +213,7 @@ def sync_next_range(*, now: datetime) -> tuple[datetime, datetime] | None:
     COGNITION_SYNC_FIRST_HOURS before the allowed end), carried forward over successful
     manual pulls (same filters) that start before it, so a range an operator pulled by hand
     is not pulled again. The start is one second before the frontier (exclusive bounds)."""
-    end = latest_allowed_end(now)
+    end = latest_allowed_end(now).astimezone(UTC)  # real hours, not wall-clock, across summer time
     done = list(
         PullRun.objects.filter(status=PullRun.Status.DONE, transaction_status=0, all_void=0).values_list(
             "kind", "start", "end"

@@ -10,7 +10,7 @@ its bounds are exclusive, so each window starts one second before the previous o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -63,6 +63,9 @@ def windows_for(start: datetime, end: datetime, *, size: timedelta = MAX_WINDOW)
     previous one ends, so a row stamped exactly on a boundary is in the next window."""
     if end <= start:
         return []
+    # In UTC: arithmetic on datetimes in a zone with summer time is wall-clock arithmetic,
+    # and a 26-hour wall-clock window on the autumn change is 27 real hours.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if size <= OVERLAP:
         raise ValueError("a window must be longer than the overlap")
     result = []

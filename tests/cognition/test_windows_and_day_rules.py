@@ -38,6 +38,15 @@ def test_windows_are_at_most_26_hours_and_overlap_by_one_second():
     assert [w.index for w in windows] == [0, 1, 2, 3, 4]
 
 
+def test_windows_count_real_hours_across_the_autumn_clock_change():
+    # 1 November 2026: 02:00 EDT becomes 01:00 EST, the day has 25 hours.
+    windows = windows_for(eastern(2026, 10, 31, 12), eastern(2026, 11, 2, 12))
+    for window in windows:
+        assert window.end.astimezone(UTC) - window.start.astimezone(UTC) <= timedelta(hours=26)
+    assert windows[0].end.astimezone(UTC) - windows[0].start.astimezone(UTC) == timedelta(hours=26)
+    assert windows[-1].end == eastern(2026, 11, 2, 12)
+
+
 def test_a_short_range_is_one_window():
     start = eastern(2026, 3, 1)
     assert [(w.start, w.end) for w in windows_for(start, start + timedelta(hours=26))] == [
