@@ -171,7 +171,15 @@ class CognitionClient:
                         f"{method} {path}: HTTP {status} after {attempt + 1} attempts: {_server_message(response)}",
                         status=status,
                     )
-                self._wait(attempt, retry_after_seconds(response.headers.get("Retry-After")), f"HTTP {status}")
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                if retry_after is not None and retry_after > self.config.backoff_max:
+                    raise CognitionUnavailable(
+                        f"{method} {path}: HTTP {status}, asked to retry after {retry_after:.0f} s "
+                        f"(more than COGNITION_BACKOFF_MAX {self.config.backoff_max:.0f} s): "
+                        f"{_server_message(response)}",
+                        status=status,
+                    )
+                self._wait(attempt, retry_after, f"HTTP {status}")
                 attempt += 1
                 continue
             message = _server_message(response)
@@ -179,9 +187,10 @@ class CognitionClient:
             raise kind(f"Cognition answered {status} to {method} {path}: {message}", status=status)
 
     def _wait(self, attempt: int, retry_after: float | None, reason: str) -> None:
+        """Exponential backoff, never shorter than the server's Retry-After."""
         delay = min(self.config.backoff * (2**attempt), self.config.backoff_max)
         if retry_after is not None:
-            delay = min(max(delay, retry_after), max(self.config.backoff_max, retry_after))
+            delay = max(delay, retry_after)
         log.warning("Cognition: %s, retrying in %.2f s (attempt %d)", reason, delay, attempt + 1)
         self.sleep(delay)
 

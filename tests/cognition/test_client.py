@@ -72,6 +72,18 @@ def test_429_is_retried_after_the_retry_after_delay(fake_cognition):
     assert rows
 
 
+def test_a_retry_after_longer_than_the_backoff_limit_gives_up_at_once(fake_cognition):
+    waits = []
+    fake_cognition.fail_next(429, retry_after="3600", message="Daily quota used.")
+    client = CognitionClient(
+        ClientConfig(base_url=fake_cognition.url, account="24723", api_key="test-key", backoff_max=60),
+        sleep=waits.append,
+    )
+    with client, pytest.raises(CognitionUnavailable, match=r"asked to retry after 3600 s.*Daily quota used"):
+        list(client.transaction_history(start=START, end=END))
+    assert waits == [] and len(fake_cognition.requests) == 1
+
+
 def test_500_is_retried_with_exponential_backoff(fake_cognition):
     waits = []
     fake_cognition.fail_next(500, times=3)
