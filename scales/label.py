@@ -195,7 +195,14 @@ def scale_label(
         label.notes.append("Both a by-count quantity and a fixed weight are set; the scale decides which applies.")
     if record.get("promptPrice"):
         label.notes.append("The scale prompts the operator for the price of this item.")
-    _dates(label, record, packed)
+    if record.get("deleted"):
+        label.notes.append("Deleted (as an item or at this store): the export tells the scales to remove it.")
+    elif record.get("active") is False:
+        label.notes.append("Inactive at this store's scales.")
+    try:
+        _dates(label, record, packed)
+    except OverflowError:
+        label.problems.append("The dates fall outside the calendar: choose another pack time.")
     if price is None:
         label.problems.append("No unit price at this store: the scale cannot price this item.")
         return label

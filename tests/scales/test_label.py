@@ -163,3 +163,11 @@ def test_every_price4_barcode_has_valid_check_digits(code, cents):
     assert len(barcode) == 12 and barcode[0] == "2" and barcode[1:6] == code
     assert barcode[7:11] == f"{cents:04d}" and barcode[6] == str(price_verifier_digit(barcode[7:11]))
     assert barcode_check_digit(barcode)[0] is True
+
+
+def test_notes_for_deleted_and_inactive_records_and_dates_off_the_calendar():
+    assert "the export tells the scales to remove it" in scale_label(record(deleted=True), packed=PACKED).notes[0]
+    assert scale_label(record(active=False), packed=PACKED).notes == ["Inactive at this store's scales."]
+    late = scale_label(record(), packed=dt.datetime(9999, 12, 30, tzinfo=NY), weight=Decimal("1"))
+    assert late.problems == ["The dates fall outside the calendar: choose another pack time."]
+    assert late.total == Decimal("0.94")

@@ -148,6 +148,13 @@ def test_bad_form_input_is_named_not_a_crash(staff_client, at_store):
     assert 'id="scale-label"' not in page
 
 
+def test_a_pack_time_at_the_end_of_the_calendar_is_said_not_a_crash(staff_client, at_store):
+    response = staff_client.get(url(at_store), {"weight": "1.27", "packed_at": "9999-12-31T23:00"})
+
+    assert response.status_code == 200
+    assert b"The dates fall outside the calendar" in response.content
+
+
 def test_an_unknown_item_at_store_is_a_404(staff_client, at_store):
     assert staff_client.get("/admin/scales/scaleitemstore/999999/label/").status_code == 404
     assert staff_client.get("/admin/scales/scaleitemstore/abc/label/").status_code == 404
