@@ -14,6 +14,7 @@ from django.utils import timezone
 from .. import lock_objects
 from ..models import Clip, CouponEvent, Customer, PosCredential, Site
 from ..selectors import clippable_coupons
+from .common import clips_save
 
 logger = logging.getLogger("coupons.pos")
 
@@ -88,7 +89,7 @@ def clips_change(
         removed.append(coupon_id)
         events.append(_event(CouponEvent.Kind.UNCLIP, clip, "clipped", "available", site, credential, now))
     if changed:
-        Clip.objects.bulk_update(changed, ["state", "clipped_at", "updated_at"])
+        clips_save(changed, ["state", "clipped_at", "updated_at"])
     CouponEvent.objects.bulk_create(events)
     return ClipResult(added=added, removed=removed)
 
@@ -147,6 +148,6 @@ def pendings_release(*, clips: Iterable[Clip] | None = None, older_than: timedel
         )
         clip.state, clip.pending_transaction, clip.pending_since, clip.updated_at = Clip.State.CLIPPED, None, None, now
         released.append(clip)
-    Clip.objects.bulk_update(released, ["state", "pending_transaction", "pending_since", "updated_at"])
+    clips_save(released, ["state", "pending_transaction", "pending_since", "updated_at"])
     CouponEvent.objects.bulk_create(events)
     return len(released)

@@ -23,7 +23,7 @@ from ..models import (
     Site,
 )
 from ..selectors import account_for_coupon, loyalty_balances
-from .common import clip_event, pos_lock_timeout, pos_transaction_lock, receipt_lines
+from .common import clip_event, clips_save, pos_lock_timeout, pos_transaction_lock, receipt_lines
 from .customers import customer_learn
 
 logger = logging.getLogger("coupons.pos")
@@ -66,7 +66,7 @@ def transaction_cancel(
                 now,
             )
             released.append(clip)
-        Clip.objects.bulk_update(released, ["state", "pending_transaction", "pending_since", "updated_at"])
+        clips_save(released, ["state", "pending_transaction", "pending_since", "updated_at"])
         CouponEvent.objects.bulk_create(events)
         if txn.status != PosTransaction.Status.CANCELLED:
             txn.status, txn.cancelled_at, txn.updated_at = PosTransaction.Status.CANCELLED, now, now
@@ -147,7 +147,7 @@ def transaction_commit(
                 None,
                 now,
             )
-        Clip.objects.bulk_update(release, ["state", "pending_transaction", "pending_since", "updated_at"])
+        clips_save(release, ["state", "pending_transaction", "pending_since", "updated_at"])
         CouponEvent.objects.bulk_create(released_events)
         answer = {"receiptLines": receipt_lines(site, total, len(redeem))}
         txn.status, txn.committed_at, txn.updated_at = PosTransaction.Status.COMMITTED, now, now
@@ -228,9 +228,7 @@ def _redeem(txn, customer, redeem: list[Clip], now, credential) -> Decimal:
         events.append(
             clip_event(Kind.REDEEM, clip, from_state, clip.state, txn, now, credential=credential, amount=amount)
         )
-    Clip.objects.bulk_update(
-        redeem, ["state", "uses_count", "pending_transaction", "pending_since", "redeemed_at", "updated_at"]
-    )
+    clips_save(redeem, ["state", "uses_count", "pending_transaction", "pending_since", "redeemed_at", "updated_at"])
     Redemption.objects.bulk_create(redemptions, ignore_conflicts=True)
     CouponEvent.objects.bulk_create(events)
     _charge(txn, [clip for clip in redeem if clip.coupon.loyalty_cost], now)

@@ -4,6 +4,7 @@ receipt lines and audit events."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +16,19 @@ from ..engine import Offer, RewardKind
 from ..models import DEFAULT_RECEIPT_TEMPLATE, Clip, Coupon, CouponEvent, PosTransaction, Site
 
 logger = logging.getLogger("coupons.pos")
+
+
+def clips_save(clips: list[Clip], fields: list[str]) -> None:
+    """Write ``fields`` of clips changed in memory: one ``UPDATE … WHERE pk IN`` per set of
+    new values (a release or a pend moves many clips to the same values), cheaper on the
+    POS hot path than ``bulk_update``'s CASE per row. The caller holds the clips' row locks
+    (``lock_objects``); groups are written in the order their first clip comes."""
+    attnames = [Clip._meta.get_field(name).attname for name in fields]
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for clip in clips:
+        groups[tuple(getattr(clip, attname) for attname in attnames)].append(clip.pk)
+    for values, pks in groups.items():
+        Clip.objects.filter(pk__in=pks).update(**dict(zip(attnames, values, strict=True)))
 
 
 def pos_lock_timeout() -> None:

@@ -21,7 +21,15 @@ from ..models import PosTransactionUpdate as UpdateRow
 from ..pos_wire import customer_json, digits_last10, money
 from ..selectors import account_for_coupon, customer_by_contacts, loyalty_balances
 from .clips import abandon_after
-from .common import clip_event, line_id_json, offer_for, pos_lock_timeout, pos_transaction_lock, receipt_lines
+from .common import (
+    clip_event,
+    clips_save,
+    line_id_json,
+    offer_for,
+    pos_lock_timeout,
+    pos_transaction_lock,
+    receipt_lines,
+)
 from .customers import customer_contacts_add, customer_learn
 
 logger = logging.getLogger("coupons.pos")
@@ -317,9 +325,9 @@ def _pend(clips, applied, *, customer, txn, now, credential) -> None:
     # Releases first: the coupon may move between two customers' clips on this transaction
     # (the customer changed), and the transaction may hold each coupon only once.
     if released:
-        Clip.objects.bulk_update(released, fields)
+        clips_save(released, fields)
     if pended:
-        Clip.objects.bulk_update(pended, fields)
+        clips_save(pended, fields)
     if events:
         CouponEvent.objects.bulk_create(events)
 
