@@ -125,10 +125,14 @@ class ShopperApi(APIView):
     throttle_classes = (ShopperAppThrottle,)
 
     def customer_and_site(self, request, customer_id: str) -> tuple[Customer, Site | None]:
-        if not 1 <= len(customer_id) <= CUSTOMER_ID_MAX or not customer_id.strip():
-            raise exceptions.ValidationError({"customer": [f"must be 1 to {CUSTOMER_ID_MAX} characters"]})
+        if not 1 <= len(customer_id) <= CUSTOMER_ID_MAX or not customer_id.strip() or "\x00" in customer_id:
+            raise exceptions.ValidationError(
+                {"customer": [f"must be 1 to {CUSTOMER_ID_MAX} characters, without NUL characters"]}
+            )
         site = None
         site_id = request.query_params.get("site")
+        if site_id and "\x00" in site_id:
+            raise exceptions.ValidationError({"site": ["must not contain NUL characters"]})
         if site_id:
             site = Site.objects.filter(site_id=site_id).first()
             if site is None:

@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 
+from ecrs_hub.api.filters import DateTimeFilter
+
 from .models import Integration, Push
 
 FAILURE_WINDOW = timedelta(hours=24)
@@ -67,8 +69,8 @@ class PushSerializer(serializers.ModelSerializer):
 
 
 class PushFilter(django_filters.FilterSet):
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = Push

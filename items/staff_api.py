@@ -9,6 +9,8 @@ from django.db.models import OuterRef, Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from ecrs_hub.api.filters import DateTimeFilter
+
 from .models import Item, ItemImage, ItemStore, ItemSupplier, PriceLabelType, Store
 from .selectors import count_subquery
 
@@ -91,8 +93,8 @@ class ItemFilter(django_filters.FilterSet):
     alternate = django_filters.BooleanFilter(
         field_name="base_record_id", lookup_expr="isnull", exclude=True, label="Alternate IDs (true) or base items."
     )
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = DateTimeFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = Item

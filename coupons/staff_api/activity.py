@@ -7,6 +7,8 @@ import django_filters
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
+from ecrs_hub.api.filters import DateTimeFilter
+
 from ..models import Clip, PosTransaction, Redemption
 
 # --- clips -----------------------------------------------------------------------------------
@@ -43,7 +45,7 @@ class ClipFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__customer_id", label="Customer (card) id.")
     coupon = django_filters.CharFilter(field_name="coupon__coupon_id", label="Coupon id.")
     site = django_filters.CharFilter(field_name="pending_transaction__site__site_id", label="Pending at this site.")
-    pending_before = django_filters.IsoDateTimeFilter(
+    pending_before = DateTimeFilter(
         field_name="pending_since", lookup_expr="lt", label="Pending since before this time."
     )
 
@@ -92,8 +94,8 @@ class TransactionSerializer(serializers.ModelSerializer):
 class TransactionFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="site__site_id", label="Site id.")
     customer = django_filters.CharFilter(field_name="customer__customer_id", label="Customer (card) id.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = PosTransaction

@@ -22,6 +22,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
+from ecrs_hub.api.filters import DateTimeFilter
+
 from ..models import Coupon, Customer, LoyaltyAccount, LoyaltyEntry
 from ..services.coupon_import import ImportRejected, coupons_import
 from ..services.customer_import import customers_import
@@ -48,9 +50,24 @@ def import_one(service, record: dict) -> None:
         raise exceptions.ValidationError(problems_by_field(rejected.problems)) from None
 
 
+def has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False
+
+
 def record_body(data: Any, read_only: tuple[str, ...]) -> dict:
+    """The record sent, without the read-only fields a client may echo back. Text with NUL
+    characters is refused here: PostgreSQL cannot store it, and not every import rule checks."""
     if not isinstance(data, dict):
         raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    bad = sorted(str(key) for key, value in data.items() if has_nul(key) or has_nul(value))
+    if bad:
+        raise exceptions.ValidationError({key: [f"{key}: must not contain NUL characters"] for key in bad})
     return {key: value for key, value in data.items() if key not in read_only}
 
 
@@ -308,7 +325,7 @@ class CustomerFilter(django_filters.FilterSet):
     phone = django_filters.CharFilter(method="phone_filter", label="Any phone ending in these digits (last 10).")
     email = django_filters.CharFilter(field_name="emails__email", lookup_expr="iexact")
     loyalty_id = django_filters.CharFilter(field_name="loyalty_accounts__loyalty_id")
-    seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
+    seen_after = DateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
 
     class Meta:
         model = Customer

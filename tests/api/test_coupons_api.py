@@ -365,3 +365,10 @@ def test_a_pos_credential_password_is_write_only_and_stored_hashed(api, sites):
 def test_a_bad_pos_credential_is_a_400_naming_the_field(api, sites, body, field):
     response = post(api, "/api/pos-credentials/", body)
     assert response.status_code == 400 and field in response.json()
+
+
+@pytest.mark.parametrize("body", [{**SODA, "id": "A\x00B"}, {**SODA, "sites": ["STO\x001"]}, {**SODA, "x\x00": 1}])
+def test_text_with_nul_characters_is_a_400_not_a_database_error(api, sites, body):
+    response = post(api, "/api/coupons/", body)
+    assert response.status_code == 400
+    assert "NUL" in str(response.json())

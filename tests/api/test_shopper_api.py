@@ -188,3 +188,9 @@ def test_each_app_key_is_rate_limited(app, offers, settings, client):
 
     other = integration_create(name="Kiosk", kind="shopper").key
     assert client.get(COUPONS.format("ann"), HTTP_X_SHOPPER_KEY=other).status_code == 200
+
+
+def test_nul_characters_in_the_customer_or_the_site_are_a_400(app, offers):
+    assert app.get(COUPONS.format("ann%00"), {"site": "STO1"}).status_code == 400
+    response = app.get(COUPONS.format("ann"), {"site": "STO\x001"})
+    assert response.status_code == 400 and "site" in response.json()
