@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,9 @@ def main() -> int:
             summary = result.stdout.strip().splitlines()[-1]
             label = "first load" if round_ == 0 else "same range again (updates)"
             print(f"{label}: {elapsed:.1f} s — {summary}")
+        # The largest child so far: the pull commands (the answers are streamed, not held).
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory of the pull command: {peak:.0f} MiB")
     finally:
         fake.stop()
         if scratch is not None:

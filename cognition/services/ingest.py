@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
-from ecrs_hub.coercion import CoercionError, RecordRejected, json_safe
+from ecrs_hub.coercion import CoercionError, RecordRejected
 
 from .. import wire
 from ..models import Transaction, TransactionLine
@@ -29,6 +29,8 @@ _LINE_ATTRS = (
     + ("extra",)
 )
 _TRANSACTION_EMPTY = dict.fromkeys(_TRANSACTION_ATTRS)
+_TRANSACTION_NAMES = wire.TRANSACTION.names
+_LINE_SPECIAL = frozenset(wire.LINE_TIMES) | frozenset(wire.LINE_DATES)  # typed outside the schema
 _LINE_EMPTY = dict.fromkeys(_LINE_ATTRS)
 
 
@@ -46,23 +48,43 @@ class BatchResult:
 
 class RowReader:
     """Turns raw rows into (transaction values, line values). Transaction fields repeat on
-    every line of a transaction: they are read once per ``TRN_PK`` per batch."""
+    every line of a transaction: they are read once per ``TRN_PK`` per batch. Null values
+    are not coerced (every column starts null), and most of a row is null: a line fills only
+    the columns of its type."""
+
+    TIME_MEMO_LIMIT = 50_000
 
     def __init__(self):
         self.local = timezone.get_current_timezone()
+        self._time_memo: dict[tuple[str, bool], Any] = {}
+
+    def _time(self, value: Any, utc: bool):
+        key = (value, utc)
+        try:
+            return self._time_memo[key]
+        except (KeyError, TypeError):
+            pass
+        parsed = wire.parse_datetime_value(value, utc=utc, local=self.local)
+        if isinstance(value, str):
+            if len(self._time_memo) >= self.TIME_MEMO_LIMIT:
+                self._time_memo.clear()
+            self._time_memo[key] = parsed
+        return parsed
 
     def _times(self, raw: dict, spec: dict, values: dict, path: str, problems: list) -> None:
         for name, (attr, utc) in spec.items():
-            if name in raw:
+            value = raw.get(name)
+            if value is not None:
                 try:
-                    values[attr] = wire.parse_datetime_value(raw[name], utc=utc, local=self.local)
+                    values[attr] = self._time(value, utc)
                 except CoercionError as exc:
-                    problems.append(f"{path}.{name}: {raw[name]!r} {exc.rule}")
+                    problems.append(f"{path}.{name}: {value!r} {exc.rule}")
 
     def transaction(self, raw: dict, path: str) -> dict[str, Any]:
         problems: list[str] = []
+        present = {key: value for key, value in raw.items() if value is not None and key in _TRANSACTION_NAMES}
         try:
-            values = {**_TRANSACTION_EMPTY, **wire.TRANSACTION.coerce(raw, path).values}
+            values = {**_TRANSACTION_EMPTY, **wire.TRANSACTION.coerce(present, path).values}
         except RecordRejected as exc:
             problems.extend(str(problem) for problem in exc.problems)
             values = {}
@@ -73,29 +95,25 @@ class RowReader:
 
     def line(self, raw: dict, path: str) -> dict[str, Any]:
         problems: list[str] = []
+        # The line's own non-null fields (transaction fields are read by ``transaction``).
+        present = {key: value for key, value in raw.items() if value is not None and key not in wire.TRANSACTION_KEYS}
         try:
-            coerced = wire.LINE.coerce(raw, path)
+            coerced = wire.LINE.coerce(present, path)
         except RecordRejected as exc:
             problems.extend(str(problem) for problem in exc.problems)
             coerced = None
         values = {**_LINE_EMPTY, **(coerced.values if coerced else {})}
-        self._times(raw, wire.LINE_TIMES, values, path, problems)
+        self._times(present, wire.LINE_TIMES, values, path, problems)
         for name, attr in wire.LINE_DATES.items():
-            if name in raw:
+            if name in present:
                 try:
-                    values[attr] = wire.parse_date_value(raw[name])
+                    values[attr] = wire.parse_date_value(present[name])
                 except CoercionError as exc:
-                    problems.append(f"{path}.{name}: {raw[name]!r} {exc.rule}")
+                    problems.append(f"{path}.{name}: {present[name]!r} {exc.rule}")
         if problems:
             raise RowRejected("; ".join(problems))
         values["extra"] = (
-            {
-                json_safe(key): json_safe(value)
-                for key, value in coerced.unknown.items()
-                if value is not None and key not in wire.TRANSACTION_KEYS and key not in wire.LINE_KEYS
-            }
-            if coerced
-            else {}
+            {key: value for key, value in coerced.unknown.items() if key not in _LINE_SPECIAL} if coerced else {}
         )
         return values
 
