@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -519,6 +520,7 @@ def main() -> None:
         else:
             print(f"{args.terminals} terminals, {args.think} s between requests, {args.duration:.0f} s of whole sales "
                   "(clip, update x3 — 2 transient —, commit)\n")  # fmt: skip
+            before = resource.getrusage(resource.RUSAGE_SELF)
             recorder, elapsed = drive(url, catalogue, terminals=args.terminals, seconds=args.duration, think=args.think)
             figures = table(recorder, elapsed)
             print_table(figures)
@@ -527,6 +529,10 @@ def main() -> None:
             print(f"\n{len(sales)} sales reached their final update; {with_coupons} had coupons applied "
                   f"({sum(applied for applied, _saved in sales)} applications, "
                   f"{sum(saved for _applied, saved in sales)} saved at commit)")  # fmt: skip
+            busy = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = busy.ru_utime + busy.ru_stime - before.ru_utime - before.ru_stime
+            print(f"this client used {cpu / elapsed:.0%} of a core; load average {os.getloadavg()[0]:.1f} "
+                  f"on {os.cpu_count()} cores at the end")  # fmt: skip
             verdict = "meets" if figures["all"]["p99"] < TARGET_P99 else "MISSES"
             print(f"\np99 over all requests {figures['all']['p99'] * 1000:.1f} ms: {verdict} the 50 ms target")
             failed = figures["all"]["failed"]

@@ -8,7 +8,9 @@ its request and the customer's candidate coupons into ``Line`` and ``Offer`` val
 Rules (the hub's own; ECRS leaves them to the provider):
 
 - A line takes part only with a positive quantity and a positive amount (returns and voids
-  neither qualify nor get discounts). Amounts are rounded half-up to cents first.
+  neither qualify nor get discounts; nor do absurd ones, over ``MAX_QUANTITY`` or
+  ``MAX_AMOUNT``). Amounts are rounded half-up to cents first. Reward values are read to
+  four decimals.
 - **Units.** A line of whole quantity ``n`` has ``n`` units of price ``amount / n``; a line
   of fractional quantity (weighed) is one unit of its whole amount (CONTRACT 5.2). Minimum
   quantities count units too.
@@ -58,6 +60,8 @@ from enum import StrEnum
 from .assignment import SEARCH_BUDGET, assign_lines
 
 CENT = Decimal("0.01")
+# Lines beyond these take no part (no basket holds them; they would only make huge numbers).
+MAX_QUANTITY, MAX_AMOUNT = Decimal(1_000_000), Decimal(1_000_000_000)
 VALUE_PLACES = 4  # reward values are read to 1/10,000 (a percent of 12.5 or an amount of 0.3333)
 
 
@@ -141,21 +145,30 @@ def evaluate(
 
 
 def _offer_order(offer: Offer) -> tuple:
-    """A total order on offers, so that a repeated coupon id keeps the same one whatever
-    the input order."""
+    """A total order on offers (texts only, so that any field types compare), so that a
+    repeated coupon id keeps the same one whatever the input order."""
     return (
         offer.coupon_id,
         str(offer.reward_kind),
-        offer.reward_value,
-        sorted(offer.requirement_upcs),
-        sorted(offer.requirement_depts),
-        offer.min_quantity,
-        offer.min_spend is not None,
-        offer.min_spend or 0,
-        sorted(offer.reward_upcs),
-        offer.limit_units is not None,
-        offer.limit_units or 0,
+        str(offer.reward_value),
+        sorted(map(str, offer.requirement_upcs)),
+        sorted(map(str, offer.requirement_depts)),
+        str(offer.min_quantity),
+        str(offer.min_spend),
+        sorted(map(str, offer.reward_upcs)),
+        str(offer.limit_units),
     )
+
+
+def _decimal(value, default: Decimal) -> Decimal:
+    """``value`` as a finite Decimal (int, float, text or Decimal), else ``default``."""
+    if value is None or isinstance(value, bool):
+        return default
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except ArithmeticError:
+        return default
+    return number if number.is_finite() else default
 
 
 @dataclass(slots=True)
@@ -184,10 +197,11 @@ class _Basket:
         self.cents: list[int] = []
         self.units: list[int] = []
         for line in self.lines:
-            quantity = line.quantity if isinstance(line.quantity, Decimal) else Decimal(str(line.quantity))
-            amount = line.amount if isinstance(line.amount, Decimal) else Decimal(str(line.amount))
-            cents = int((amount / CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if amount.is_finite() else 0
-            units = _units(quantity) if quantity.is_finite() else 0
+            quantity, amount = _decimal(line.quantity, Decimal(0)), _decimal(line.amount, Decimal(0))
+            if not (0 < quantity <= MAX_QUANTITY and 0 < amount <= MAX_AMOUNT):
+                quantity = amount = Decimal(0)
+            cents = int((amount / CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            units = _units(quantity)
             if cents <= 0 or units <= 0:
                 cents = units = 0
             self.cents.append(cents)
@@ -213,15 +227,17 @@ class _Basket:
         """The offer's per-unit savings on this basket, or None when its requirement is not
         met or it would save nothing."""
         qualifying = self._lines_of(offer.requirement_upcs, offer.requirement_depts)
-        if not qualifying or sum(self.units[index] for index in qualifying) < offer.min_quantity:
+        if not qualifying or sum(self.units[index] for index in qualifying) < _decimal(offer.min_quantity, Decimal(1)):
             return None
-        if offer.min_spend is not None and sum(self.cents[index] for index in qualifying) < offer.min_spend / CENT:
+        min_spend = _decimal(offer.min_spend, Decimal(0))
+        if min_spend > 0 and sum(self.cents[index] for index in qualifying) < min_spend / CENT:
             return None
         if offer.reward_upcs:
             rewarded = self._lines_of(offer.reward_upcs, ())
         else:
             rewarded = qualifying
-        value = max(int(offer.reward_value.scaleb(VALUE_PLACES).to_integral_value(ROUND_HALF_UP)), 0)
+        reward_value = min(max(_decimal(offer.reward_value, Decimal(0)), Decimal(0)), MAX_AMOUNT)
+        value = max(int(reward_value.scaleb(VALUE_PLACES).to_integral_value(ROUND_HALF_UP)), 0)
         unit_values = {}
         for index in rewarded:
             per_lcm = self.lcm // self.units[index]

@@ -167,6 +167,20 @@ def test_returns_voids_and_zero_lines_take_no_part():
     }
 
 
+def test_values_of_other_types_are_read_as_decimals_and_nonsense_takes_no_part():
+    lines = [
+        Line("1", SODA, 1, 2, 3),  # int quantity and amount
+        Line("2", SODA, 1, 1.5, "2.50"),  # float quantity, text amount
+        Line("3", SODA, 1, D("1E+30"), D("1.00")),  # absurd quantity
+        Line("4", SODA, 1, D("NaN"), D("1.00")),
+        Line("5", SODA, 1, D(1), D("Infinity")),
+    ]
+    free = Offer("F", FREE, None, requirement_upcs=frozenset({SODA}), min_quantity=None, min_spend=None)
+    assert run(lines, [free]) == {"F": ("5.50", {"1": "3.00", "2": "2.50"})}
+    huge = Offer("A", AMOUNT, D("1E+999999"), requirement_upcs=frozenset({SODA}), min_quantity=2, min_spend=1)
+    assert run(lines, [huge]) == {"A": ("5.50", {"1": "3.00", "2": "2.50"})}
+
+
 def test_only_coupons_that_save_a_cent_are_returned_sorted_by_id():
     lines = [line(1, dept=1, amount="0.25"), line(2, dept=2, amount="10.00")]
     offers = [offer("Z", AMOUNT, "1", depts=[2]), offer("M", PERCENT, "1", depts=[1]), offer("A", FREE, depts=[2])]
