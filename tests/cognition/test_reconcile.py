@@ -68,8 +68,10 @@ def hub_redemption(site, coupon, *, transaction, hour, discount, terminal=2, day
 def scenario(fake_cognition):
     data = fake_cognition.data
     site = Site.objects.create(site_id="STO1", store=Store.objects.create(number="1", name="Main"))
-    digital = Coupon.objects.create(coupon_id="DIG50", external_id="7001", reward_kind="amount")
-    other = Coupon.objects.create(coupon_id="7002", reward_kind="amount")
+    digital = Coupon.objects.create(
+        coupon_id="DIG50", external_id="7001", reward_kind="amount", reward_value=Decimal("0.50")
+    )
+    other = Coupon.objects.create(coupon_id="7002", reward_kind="amount", reward_value=Decimal("0.50"))
     # 101: redeemed in both, same amount → matched.
     hub_redemption(site, digital, transaction="101", hour=10, discount="0.50")
     cognition_sale(data, seq=101, hour=10, lines=[("7001", 0.5, 3, 0)])

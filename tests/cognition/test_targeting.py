@@ -3,6 +3,8 @@ admin action)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
@@ -20,8 +22,10 @@ def hub(fake_data):
     fake_data.customers = (ALICE, BOB, CAROL)
     fake_data.coupon_recommendations = {ALICE: [big(901), big(902), big(999)], BOB: [big(901)], CAROL: [big(902)]}
     # By external id, and by the coupon id itself.
-    by_external = Coupon.objects.create(coupon_id="DIGI1", external_id=str(big(901)), reward_kind="amount")
-    by_id = Coupon.objects.create(coupon_id=str(big(902)), reward_kind="amount")
+    by_external = Coupon.objects.create(
+        coupon_id="DIGI1", external_id=str(big(901)), reward_kind="amount", reward_value=Decimal("0.50")
+    )
+    by_id = Coupon.objects.create(coupon_id=str(big(902)), reward_kind="amount", reward_value=Decimal("0.50"))
     # Alice is known by her card number, which transaction history links to her Cognition id.
     alice = Customer.objects.create(customer_id="412345")
     Transaction.objects.create(trn_pk=big(1), customer_id=ALICE, customer_account="412345")
