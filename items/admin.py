@@ -159,10 +159,10 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Store)
 class StoreAdmin(ReadOnlyAdmin):
-    list_display = ("number", "name", "record_id", "city", "state", "zone", "item_count")
+    list_display = ("number", "name", "record_id", "city", "state", "zone", "scale_store_id", "unmapped", "item_count")
     list_display_links = ("number", "name")
-    list_filter = ("state", "zone")
-    search_fields = ("=number", "name", "=record_id")
+    list_filter = ("state", "zone", "unmapped")
+    search_fields = ("=number", "name", "=record_id", "=scale_store_id")
     fieldsets = (
         (None, {"fields": ("number", "name", "record_id", "zone", "items_links")}),
         ("Address", {"fields": ("street_address", ("city", "state", "postal_code"))}),
