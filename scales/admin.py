@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from items.admin import ReadOnlyAdmin, ReadOnlyInline, changelist_url, money, pretty_json, priced
 from items.selectors import count_subquery
 
-from . import admin_views
+from . import admin_views, wire
 from .models import ScaleDefaults, ScaleItem, ScaleItemStore, ScaleStore
 from .nutrition import nutrition_panels
 from .services.ingest import scale_defaults_save
@@ -117,7 +117,7 @@ class ScaleItemAdmin(ReadOnlyAdmin):
     list_filter = ("dept_num", ScaleStoreFilter, "active", "deleted", UnmappedStoreFilter)
     search_fields = ("=item_id", "desc_line1", "desc_line2", "desc_line3", "desc_line4", "=barcode")
     inlines = (ScaleItemStoreInline,)
-    covered_fields = ("nutrition_panels", "extra_json", "labels")
+    covered_fields = ("nutrition_panels", "nutrition", "extra_json", "extra", "last_push", "labels")
     fieldsets = (
         (None, {"fields": ("item_id", "barcode", "barcode_check_ok", "dept_num", "active", "deleted", "deleted_at")}),
         ("Description", {"fields": ("desc_line1", "desc_line2", "desc_line3", "desc_line4", "cool", "ingredients")}),
@@ -159,10 +159,20 @@ class ScaleItemStoreAdmin(ReadOnlyAdmin):
     list_select_related = ("scale_item", "store")
     list_filter = ("deleted", "active", "store__unmapped", ("store", admin.RelatedOnlyFieldListFilter))
     search_fields = ("=scale_item__item_id", "scale_item__desc_line1", "desc_line1", "=scale_item__barcode")
-    covered_fields = ("nutrition_panels", "resolved", "label_link", "extra_json", "scale_item_id", "store_id")
+    covered_fields = ("nutrition_panels", "nutrition", "resolved", "label_link", "extra_json", "extra", "last_push")
     fieldsets = (
         (None, {"fields": ("scale_item", "store", "deleted", "deleted_at", "active", "label_link")}),
         ("What this store's scales print (resolved)", {"fields": ("resolved",)}),
+        (
+            "As CATAPULT sent it for this store (empty: the item's value applies)",
+            {
+                "fields": [
+                    f.attr
+                    for f in wire.SCALE_ITEM_STORE.fields
+                    if f.attr not in ("scale_store_id", "deleted", "active")
+                ]
+            },
+        ),
         ("Nutrition (store level)", {"fields": ("nutrition_panels",)}),
         ("Last received", {"fields": ("last_push_link", "created_at", "updated_at", "content_hash", "extra_json")}),
     )
@@ -252,8 +262,12 @@ class ScaleStoreAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Mapping")
     def map_link(self, obj):
+        # A mapped store keeps its id (the service refuses to change it: its scales' items
+        # were pushed under it).
+        if obj.scale_store_id and not obj.unmapped:
+            return "Mapped"
         params = urlencode({"scale_store_id": obj.scale_store_id or "", "store_number": obj.number or ""})
-        text = "Map to a store number" if obj.unmapped or not obj.scale_store_id else "Change"
+        text = "Map to a store number" if obj.unmapped else "Give it a scale store id"
         return format_html('<a href="{}?{}">{}</a>', reverse("admin:scales_scalestore_map"), params, text)
 
     @admin.display(description="Scale items")
