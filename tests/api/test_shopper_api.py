@@ -194,3 +194,17 @@ def test_nul_characters_in_the_customer_or_the_site_are_a_400(app, offers):
     assert app.get(COUPONS.format("ann%00"), {"site": "STO1"}).status_code == 400
     response = app.get(COUPONS.format("ann"), {"site": "STO\x001"})
     assert response.status_code == 400 and "site" in response.json()
+
+
+def test_an_operator_creates_a_shopper_key_with_create_integration(client, offers):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_integration", "Phone app", "--kind", "shopper", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]  # the bare key is the last line
+    response = client.post(
+        CLIPS.format("ann") + "?site=STO1", {"add": ["EVERY1"]}, content_type="application/json", HTTP_X_SHOPPER_KEY=key
+    )
+    assert response.json() == {"added": ["EVERY1"], "removed": []}
