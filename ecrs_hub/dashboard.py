@@ -85,13 +85,19 @@ class Dashboard:
 
 
 def integration_health(*, now: datetime) -> list[IntegrationHealth]:
-    """Per integration: the last push stored in full and the pushes not OK in 24 h. One query."""
-    rows = Integration.objects.annotate(
-        last_ok_at=Max("pushes__received_at", filter=Q(pushes__status=Push.Status.OK)),
-        failures_24h=Count(
-            "pushes", filter=Q(pushes__status__in=NOT_OK, pushes__received_at__gte=now - FAILURE_WINDOW)
-        ),
-    ).order_by("name")
+    """Per CATAPULT integration: the last push stored in full and the pushes not OK in 24 h.
+    One query."""
+    # Shopper apps call the hub but never push: they have no place here.
+    rows = (
+        Integration.objects.exclude(kind=Integration.Kind.SHOPPER)
+        .annotate(
+            last_ok_at=Max("pushes__received_at", filter=Q(pushes__status=Push.Status.OK)),
+            failures_24h=Count(
+                "pushes", filter=Q(pushes__status__in=NOT_OK, pushes__received_at__gte=now - FAILURE_WINDOW)
+            ),
+        )
+        .order_by("name")
+    )
     return [IntegrationHealth(row, row.last_ok_at, row.failures_24h) for row in rows]
 
 
