@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scales.label import item_code, price_barcode, price_verifier_digit, scale_label
+from scales.label import item_code, price_barcode, price_verifier_digit, scale_label, upc_a_modules
 from scales.services.ingest import barcode_check_digit
 
 NY = ZoneInfo("America/New_York")
@@ -171,3 +171,23 @@ def test_notes_for_deleted_and_inactive_records_and_dates_off_the_calendar():
     late = scale_label(record(), packed=dt.datetime(9999, 12, 30, tzinfo=NY), weight=Decimal("1"))
     assert late.problems == ["The dates fall outside the calendar: choose another pack time."]
     assert late.total == Decimal("0.94")
+
+
+def decode_upc_a(modules: str) -> str:
+    """An independent reading of the 95 modules, as a scanner does: guards, then 7 modules a digit."""
+    assert len(modules) == 95 and modules[:3] == "101" and modules[45:50] == "01010" and modules[92:] == "101"
+    left = {"0001101": 0, "0011001": 1, "0010011": 2, "0111101": 3, "0100011": 4}
+    left |= {"0110001": 5, "0101111": 6, "0111011": 7, "0110111": 8, "0001011": 9}
+    right = {"".join("1" if bit == "0" else "0" for bit in pattern): digit for pattern, digit in left.items()}
+    digits = [left[modules[3 + 7 * n : 10 + 7 * n]] for n in range(6)]
+    digits += [right[modules[50 + 7 * n : 57 + 7 * n]] for n in range(6)]
+    return "".join(map(str, digits))
+
+
+def test_the_label_draws_the_barcode_a_scanner_reads_back():
+    label = scale_label(record(), packed=PACKED, weight=Decimal("0.75"))
+
+    assert decode_upc_a(upc_a_modules(label.barcode)) == label.barcode == "200123600631"
+    assert label.barcode_svg.startswith("<svg") and 'aria-label="UPC-A 200123600631"' in label.barcode_svg
+    bars = upc_a_modules(label.barcode).count("01") + 1  # runs of bars: the symbol starts with one
+    assert label.barcode_svg.count("<rect") == 1 + bars  # the white background, then one rectangle a bar
