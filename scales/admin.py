@@ -21,7 +21,7 @@ from items.selectors import count_subquery
 from . import admin_views, wire
 from .models import ScaleDefaults, ScaleItem, ScaleItemStore, ScaleStore
 from .nutrition import nutrition_panels
-from .services.ingest import scale_defaults_save
+from .services.resolution import scale_defaults_save
 
 
 def label_url(at_store_pk: int) -> str:

@@ -269,7 +269,7 @@ def seed_scale_items(seed) -> None:
     from ecrs_hub.models import Integration, Push
 
     from .models import ScaleDefaults, ScaleItemStore
-    from .services.ingest import scale_defaults_save
+    from .services.resolution import scale_defaults_save
     from .services.stores import scale_store_map
 
     for number, scale_store_id in DEMO_SCALE_STORES:

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from coupons.upc import check_digit
@@ -25,8 +24,9 @@ from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 from items.models import Store
 
 from .. import wire
-from ..models import ScaleChangeCounter, ScaleItem, ScaleItemStore
-from ..selectors import decimal_text, resolution_rows, resolved_hash, scale_default_lines, scale_item_resolve
+from ..models import ScaleItem, ScaleItemStore
+from ..selectors import decimal_text
+from .resolution import scale_resolution_refresh
 
 ITEM_ID_RULE = "is required: text of 1 to 16 characters"
 STORE_ID_RULE = "is required: text of 1 to 64 characters"
@@ -418,61 +418,3 @@ class _IngestRun:
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-
-
-def scale_change_numbers(count: int) -> range:
-    """``count`` new change sequence numbers. Must run inside the writer's transaction: the
-    counter row stays locked until it commits."""
-    if count <= 0:
-        return range(0)
-    with transaction.atomic():
-        if not ScaleChangeCounter.objects.filter(pk=1).update(value=F("value") + count):
-            ScaleChangeCounter.objects.bulk_create([ScaleChangeCounter(pk=1, value=0)], ignore_conflicts=True)
-            ScaleChangeCounter.objects.filter(pk=1).update(value=F("value") + count)
-        last = ScaleChangeCounter.objects.values_list("value", flat=True).get(pk=1)
-    return range(last - count + 1, last + 1)
-
-
-def scale_resolution_refresh(rows) -> int:
-    """Recompute the resolved record of ``rows`` (a ScaleItemStore queryset); those whose
-    resolved value changed get a new change sequence number. Must run in a transaction.
-    Returns how many changed."""
-    lines = scale_default_lines()
-    changed = []
-    for row in resolution_rows(rows.order_by("pk")):
-        digest = resolved_hash(scale_item_resolve(row.item, row.at_store, lines))
-        if digest != row.resolved_hash:
-            changed.append((row.pk, digest))
-    numbers = scale_change_numbers(len(changed))
-    _set_resolved([(pk, digest, seq) for (pk, digest), seq in zip(changed, numbers)])
-    return len(changed)
-
-
-def _set_resolved(rows: list[tuple[int, str, int]]) -> None:
-    """Set (pk, resolved_hash, change_seq) in one statement: one new row version each
-    (two single-column updates wrote every row twice, the slowest part of a first load)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(ScaleItemStore._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            pks, digests, seqs = (list(column) for column in zip(*rows))
-            cursor.execute(
-                f"UPDATE {table} SET resolved_hash = v.digest, change_seq = v.seq "
-                "FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) AS v(pk, digest, seq) WHERE id = v.pk",
-                [pks, digests, seqs],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET resolved_hash = %s, change_seq = %s WHERE id = %s",
-                [(digest, seq, pk) for pk, digest, seq in rows],
-            )
-
-
-@transaction.atomic
-def scale_defaults_save(defaults) -> int:
-    """Save the scale defaults and renumber every item at a store whose resolved record
-    they changed, so the scale export hands it out again. Returns how many changed."""
-    defaults.updated_at = timezone.now()
-    defaults.save()
-    return scale_resolution_refresh(ScaleItemStore.objects.all())
