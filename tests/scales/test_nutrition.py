@@ -302,3 +302,29 @@ def test_less_than_declarations_read_with_their_unit():
     texts = {line.type: line.text for line in panel.lines}
     assert texts["CHOLESTEROL"] == "Cholesterol less than 5 mg"
     assert texts["PROTEIN"] == "Protein less than 1 g"
+
+
+def _band_result(band, amount: Decimal) -> str:
+    if band.text:
+        return band.text
+    if band.step == 0:
+        return "0"
+    return format(((amount / band.step).quantize(Decimal(1), rounding="ROUND_HALF_UP") * band.step).normalize(), "f")
+
+
+@pytest.mark.parametrize("nutrient_type", sorted(t for t, n in NUTRIENTS.items() if n.rounding != "vitamin"))
+def test_every_threshold_of_every_nutrient_in_the_rule_table(nutrient_type):
+    # For each band limit of the nutrient's rule: just below and exactly at (when the band is
+    # inclusive) fall in that band; exactly at (exclusive) and just above fall in the next.
+    from scales.nutrition import ROUNDING
+
+    bands = ROUNDING[NUTRIENTS[nutrient_type].rounding]
+    checked = 0
+    for index, band in enumerate(bands[:-1]):
+        following = bands[index + 1]
+        cases = [(band.upto - Decimal("0.01"), band), (band.upto + Decimal("0.01"), following)]
+        cases.append((band.upto, band if band.inclusive else following))
+        for amount, expected_band in cases:
+            assert declared(nutrient_type, str(amount)) == _band_result(expected_band, amount), amount
+            checked += 1
+    assert checked == 3 * (len(bands) - 1)
