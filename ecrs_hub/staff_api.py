@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import django_filters
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 
-from ecrs_hub.api.filters import DateTimeFilter
+from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
 from .models import Integration, Push
 
@@ -68,7 +67,7 @@ class PushSerializer(serializers.ModelSerializer):
         exclude = ("body_compressed",)
 
 
-class PushFilter(django_filters.FilterSet):
+class PushFilter(ApiFilterSet):
     received_after = DateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt")
 

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from ecrs_hub.api.filters import DateTimeFilter
+from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter, IntegerFilter
 
 from .models import Item, ItemImage, ItemStore, ItemSupplier, PriceLabelType, Store
 from .selectors import count_subquery
@@ -34,7 +34,7 @@ class StoreBriefSerializer(serializers.ModelSerializer):
         fields = ("id", "record_id", "number", "name")
 
 
-class StoreFilter(django_filters.FilterSet):
+class StoreFilter(ApiFilterSet):
     class Meta:
         model = Store
         fields = {"number": ["exact"], "record_id": ["exact"], "scale_store_id": ["exact"], "unmapped": ["exact"]}
@@ -85,8 +85,8 @@ class ItemSerializer(serializers.ModelSerializer):
         exclude = (*BOOKKEEPING, "stores")
 
 
-class ItemFilter(django_filters.FilterSet):
-    store = django_filters.NumberFilter(method="at_store", label="Store id: items at that store (not deleted there).")
+class ItemFilter(ApiFilterSet):
+    store = IntegerFilter(method="at_store", label="Store id: items at that store (not deleted there).")
     store_number = django_filters.CharFilter(
         method="at_store_number", label="Store number: items at that store (not deleted there)."
     )
@@ -148,7 +148,7 @@ class ItemImageSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
-class ItemImageFilter(django_filters.FilterSet):
+class ItemImageFilter(ApiFilterSet):
     unreferenced = django_filters.BooleanFilter(
         field_name="unreferenced_since",
         lookup_expr="isnull",

@@ -10,6 +10,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from ecrs_hub.api.filters import ApiFilterSet, IntegerFilter
 from items.staff_api import StoreBriefSerializer
 
 from .models import ScaleItemStore
@@ -85,14 +86,14 @@ class ScaleItemAtStoreSerializer(serializers.ModelSerializer):
         return ResolvedScaleItemSerializer(scale_item_resolve(row.scale_item, row, lines)).data
 
 
-class ScaleItemFilter(django_filters.FilterSet):
-    store = django_filters.NumberFilter(field_name="store_id", label="Store id.")
+class ScaleItemFilter(ApiFilterSet):
+    store = IntegerFilter(field_name="store_id", label="Store id.")
     store_number = django_filters.CharFilter(field_name="store__number", label="Store number.")
     scale_store_id = django_filters.CharFilter(field_name="store__scale_store_id", label="The scale store id.")
     item_id = django_filters.CharFilter(field_name="scale_item__item_id", label="CATAPULT itemId.")
-    dept_num = django_filters.NumberFilter(field_name="scale_item__dept_num", label="Department number.")
+    dept_num = IntegerFilter(field_name="scale_item__dept_num", label="Department number.")
     deleted = django_filters.BooleanFilter(method="deleted_filter", label="Deleted as an item or at the store.")
-    changed_after_seq = django_filters.NumberFilter(
+    changed_after_seq = IntegerFilter(
         field_name="change_seq", lookup_expr="gt", label="Only rows whose resolved record changed after this number."
     )
 

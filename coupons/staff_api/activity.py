@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from ecrs_hub.api.filters import DateTimeFilter
+from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
 from ..models import Clip, PosTransaction, Redemption
 
@@ -41,7 +41,7 @@ class ClipSerializer(serializers.ModelSerializer):
         )
 
 
-class ClipFilter(django_filters.FilterSet):
+class ClipFilter(ApiFilterSet):
     customer = django_filters.CharFilter(field_name="customer__customer_id", label="Customer (card) id.")
     coupon = django_filters.CharFilter(field_name="coupon__coupon_id", label="Coupon id.")
     site = django_filters.CharFilter(field_name="pending_transaction__site__site_id", label="Pending at this site.")
@@ -91,7 +91,7 @@ class TransactionSerializer(serializers.ModelSerializer):
         exclude = ("commit_answer",)
 
 
-class TransactionFilter(django_filters.FilterSet):
+class TransactionFilter(ApiFilterSet):
     site = django_filters.CharFilter(field_name="site__site_id", label="Site id.")
     customer = django_filters.CharFilter(field_name="customer__customer_id", label="Customer (card) id.")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")

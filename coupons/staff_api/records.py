@@ -22,7 +22,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from ecrs_hub.api.filters import DateTimeFilter
+from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
 from ..models import Coupon, Customer, LoyaltyAccount, LoyaltyEntry
 from ..services.coupon_import import ImportRejected, coupons_import
@@ -200,7 +200,7 @@ class CouponSummarySerializer(CouponFieldsSerializer):
 COUPON_READ_ONLY = ("pk", "createdAt", "updatedAt", "targetedCustomerCount")
 
 
-class CouponFilter(django_filters.FilterSet):
+class CouponFilter(ApiFilterSet):
     coupon_id = django_filters.CharFilter()
     site = django_filters.CharFilter(
         field_name="sites__site_id", label="Coupons of this site id (not the all-site ones)."
@@ -320,7 +320,7 @@ def customer_record(customer: Customer) -> dict[str, Any]:
     }
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(ApiFilterSet):
     customer_id = django_filters.CharFilter()
     phone = django_filters.CharFilter(method="phone_filter", label="Any phone ending in these digits (last 10).")
     email = django_filters.CharFilter(field_name="emails__email", lookup_expr="iexact")

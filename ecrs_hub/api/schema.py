@@ -271,10 +271,61 @@ SECURITY_SCHEMES = {
 }
 
 
+# The error answers of the staff and shopper APIs (DRF's shapes), which drf-spectacular does
+# not describe by itself.
+API_ERRORS = {
+    "ApiError": {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "description": "Not authenticated, not allowed, not found, a conflict or too many requests.",
+    },
+    "ApiValidationErrors": {
+        "oneOf": [
+            {"type": "object", "additionalProperties": True},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "description": "Usually each field (or non_field_errors) with the list of what is wrong with it, "
+        'naming the rule; {"detail": ...} for a body that is not JSON; a list for a bad search.',
+    },
+}
+ERROR_WORDS = {
+    "400": ("ApiValidationErrors", "A parameter or the body is not valid; each field names its problem."),
+    "401": ("ApiError", "No or wrong credentials."),
+    "403": ("ApiError", "Not staff, or without the model permission."),
+    "404": ("ApiError", "No such object (or page)."),
+    "409": ("ApiError", "Other records still refer to it."),
+    "429": ("ApiError", "Too many requests for this key; see Retry-After."),
+}
+UNDESCRIBED = ("/api/schema/", "/api/docs/", "/api/redoc/", "/api/auth/")
+
+
+def add_api_errors(paths: dict) -> None:
+    for path, item in paths.items():
+        if not path.startswith("/api/") or path.startswith(UNDESCRIBED):
+            continue
+        shopper = path.startswith("/api/shopper/")
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "404"]
+            codes += ["429"] if shopper else ["403"]
+            if method == "delete":
+                codes.append("409")
+            for code in codes:
+                component, words = ERROR_WORDS[code]
+                operation["responses"].setdefault(
+                    code, {"description": words, "content": {"application/json": {"schema": ref(component)}}}
+                )
+
+
 def add_push_and_pos_endpoints(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: /ecrs/ and /pos/ beside /api/."""
+    """drf-spectacular postprocessing hook: /ecrs/ and /pos/ beside /api/, and the error
+    answers of /api/."""
     components = result.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    schemas.update(API_ERRORS)
+    add_api_errors(result.get("paths", {}))
     schemas.update(ecrs_components())
     schemas.update(pos_components())
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
