@@ -144,3 +144,14 @@ def test_the_docs_are_public_and_served_from_the_project_not_a_cdn(client):
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     redoc = client.get("/api/redoc/")
     assert redoc.status_code == 200 and "cdn" not in redoc.content.decode().lower()
+
+
+def test_the_schema_is_built_once_and_then_served_from_the_cache(client, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = client.get("/api/schema/", {"format": "json"})
+    with django_assert_max_num_queries(0):
+        again = client.get("/api/schema/", {"format": "json"})
+    assert again.content == first.content
+    assert "max-age=900" in again["Cache-Control"]
