@@ -75,6 +75,7 @@ class Catalogue:
     weighed: list[tuple[str, int, Decimal]] = field(default_factory=list)  # item part, dept, price per lb
     coupons: list[dict] = field(default_factory=list)
     customer_ids: list[str] = field(default_factory=list)
+    preclipped: int = 0  # the first customers, who clipped before the run
 
     def __post_init__(self):
         rng = random.Random(self.seed)
@@ -148,7 +149,8 @@ class Catalogue:
 
         def add(upc: int, dept: int, unit: Decimal, quantity: Decimal) -> None:
             price = (unit * quantity).quantize(CENT, ROUND_HALF_UP)
-            line = {"id": len(lines) + 1, "quantity": float(quantity), "upc": upc, "price": float(price), "dept": dept}
+            count = int(quantity) if quantity == int(quantity) else float(quantity)  # 2, as in the sample, not 2.0
+            line = {"id": len(lines) + 1, "quantity": count, "upc": upc, "price": float(price), "dept": dept}
             if rng.random() < 0.1:
                 line["discountPrice"] = float((price * Decimal("0.9")).quantize(CENT, ROUND_HALF_UP))
             lines.append(line)
@@ -310,7 +312,7 @@ class Terminal:
     def sale(self, deadline: float, updates: int = 3, transient: int = 2) -> None:
         catalogue, rng = self.catalogue, self.rng
         # half the sales come from the customers who clipped before the run
-        pool = catalogue.customer_ids[: len(catalogue.customer_ids) // 10] if rng.random() < 0.5 else None
+        pool = catalogue.customer_ids[: catalogue.preclipped] if rng.random() < 0.5 else None
         customer = rng.choice(pool or catalogue.customer_ids)
         clipped = rng.sample(catalogue.coupons, rng.randint(2, 6))
         query = {"site": SITE, "customer": customer}
@@ -511,7 +513,7 @@ def main() -> None:
     env.setdefault("MEDIA_ROOT", str(Path(folder.name) / "media"))
     env["STATIC_ROOT"] = str(Path(folder.name) / "static")  # empty: whitenoise wants one, a benchmark needs none
     Path(env["STATIC_ROOT"]).mkdir()
-    catalogue = Catalogue(args.seed, args.customers, args.coupons)
+    catalogue = Catalogue(args.seed, args.customers, args.coupons, preclipped=args.preclip)
     hub = None
     try:
         if args.url:
