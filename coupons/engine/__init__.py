@@ -18,7 +18,8 @@ Rules (the hub's own; ECRS leaves them to the provider):
   a requirement department. The coupon applies when the qualifying lines hold at least
   ``min_quantity`` units (and at least one line) and their amounts reach ``min_spend``.
   The requirement is checked on the whole basket: a line that qualifies a coupon may also
-  be discounted, by that coupon or another.
+  be discounted, by that coupon or another, and rewarded units count towards the minimum
+  (so "buy 2, get 1 free" on one UPC is ``min_quantity`` 3 with ``limit_units`` 1).
 - **Reward** per rewarded unit: ``percent`` of its price, ``amount`` off its price,
   ``fixed_price`` (the unit's price above that value; a unit priced at or below it gets
   nothing), ``free`` (its price); never more than the unit's price, never negative. Rewarded
@@ -255,7 +256,7 @@ class _Basket:
                 unit_values[index] = saving
         if not unit_values:
             return None
-        limit = offer.limit_units
+        limit = None if offer.limit_units is None else int(offer.limit_units)
         if limit is not None and limit <= 0:
             return None
         if limit is not None and limit >= sum(self.units[index] for index in unit_values):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coupons.engine import Application, Line, LineDiscount, Offer, RewardKind, evaluate
+from coupons.engine import SEARCH_BUDGET, Application, Line, LineDiscount, Offer, RewardKind, evaluate
 from coupons.upc import upc_key
 
 D = Decimal
@@ -364,10 +364,11 @@ def baskets(draw, max_lines=8, whole_cents=False):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(baskets(), st.booleans())
-def test_every_answer_is_valid_money(basket, self_stacking):
+@given(baskets(), st.booleans(), st.sampled_from([SEARCH_BUDGET, 0]))
+def test_every_answer_is_valid_money(basket, self_stacking, budget):
     lines, offers = basket
-    check_valid(lines, evaluate(lines, offers, self_stacking=self_stacking), self_stacking=self_stacking)
+    applications = evaluate(lines, offers, self_stacking=self_stacking, search_budget=budget)  # 0: the fallback
+    check_valid(lines, applications, self_stacking=self_stacking)
 
 
 @settings(max_examples=200, deadline=None)
