@@ -23,14 +23,16 @@ def chromium_executable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     executable = chromium_executable()
     if executable is None:
         pytest.skip("needs Chromium: apt-get install chromium, or set CHROMIUM_PATH (.ci/run installs it)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (requirements.txt)")
-    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
-    # ORM calls under a running loop; the tests' own ORM calls are synchronous all the same.
+    # Playwright's sync API keeps an event loop running in this thread while it is started,
+    # and Django refuses ORM calls under a running loop; the tests' own ORM calls are
+    # synchronous all the same. Module scope: the variable is gone before other tests run
+    # (a subprocess would inherit it: `check --deploy` refuses it).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
