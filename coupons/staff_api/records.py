@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
-from ..models import Coupon, Customer, LoyaltyAccount, LoyaltyEntry
+from ..models import Clip, Coupon, Customer, LoyaltyAccount, LoyaltyEntry
 from ..services.coupon_import import ImportRejected, coupons_import
 from ..services.customer_import import customers_import
 
@@ -247,6 +247,13 @@ class CouponViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         return Response(coupon_record(self.get_object(), full=True))
+
+    def perform_destroy(self, instance):
+        # Deleting it would drop the clips a register holds pending: disable it instead.
+        pending = instance.clips.filter(state=Clip.State.PENDING).count()
+        if pending:
+            raise Conflict(f"{instance.coupon_id} is pending on {pending} open transaction(s): disable it instead.")
+        super().perform_destroy(instance)
 
     def stored(self, coupon_id: str) -> dict:
         return coupon_record(self.get_queryset().get(coupon_id=coupon_id), full=True)

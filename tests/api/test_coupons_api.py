@@ -372,3 +372,17 @@ def test_text_with_nul_characters_is_a_400_not_a_database_error(api, sites, body
     response = post(api, "/api/coupons/", body)
     assert response.status_code == 400
     assert "NUL" in str(response.json())
+
+
+def test_a_coupon_pending_at_a_register_cannot_be_deleted(api, sites):
+    post(api, "/api/coupons/", SODA)
+    coupon = Coupon.objects.get()
+    ann = Customer.objects.create(customer_id="4001")
+    sale = PosTransaction.objects.create(site=coupon.sites.get(), transaction_id="T1", customer=ann)
+    Clip.objects.create(
+        customer=ann, coupon=coupon, state="pending", pending_transaction=sale, pending_since=timezone.now()
+    )
+    response = api.delete(f"/api/coupons/{coupon.pk}/")
+    assert response.status_code == 409
+    assert "disable it instead" in response.json()["detail"]
+    assert Coupon.objects.exists()
