@@ -13,27 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from ecrs_hub.coercion import CoercionError, Schema, WireField
-
-
-def text(name, attr, max_length=None):
-    return WireField(name, attr, "text", max_length=max_length)
-
-
-def money(name, attr):
-    return WireField(name, attr, "decimal", max_digits=18, decimal_places=4)
-
-
-def number(name, attr):
-    return WireField(name, attr, "decimal", max_digits=20, decimal_places=6)
-
-
-def integer(name, attr):
-    return WireField(name, attr, "int")
-
-
-def bigint(name, attr):
-    return WireField(name, attr, "bigint")
+from ecrs_hub.coercion import CoercionError, Schema, WireField, bigint, integer, money, number, text
 
 
 def flag(name, attr):

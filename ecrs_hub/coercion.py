@@ -280,6 +280,34 @@ class WireField:
         )
 
 
+# Field factories for the apps' wire schemas (items, scales, cognition): one precision per kind.
+def text(name: str, attr: str, max_length: int | None = None, **options) -> WireField:
+    return WireField(name, attr, "text", max_length=max_length, **options)
+
+
+def money(name: str, attr: str, max_digits: int = 18) -> WireField:
+    """A price or amount: four places, as CATAPULT's decimal(n,4) columns."""
+    return WireField(name, attr, "decimal", max_digits=max_digits, decimal_places=4)
+
+
+def number(name: str, attr: str) -> WireField:
+    """Quantities, tares, weights, nutrient amounts: no documented precision; six places
+    keep every value CATAPULT plausibly sends."""
+    return WireField(name, attr, "decimal", max_digits=20, decimal_places=6)
+
+
+def integer(name: str, attr: str, **options) -> WireField:
+    return WireField(name, attr, "int", **options)
+
+
+def bigint(name: str, attr: str) -> WireField:
+    return WireField(name, attr, "bigint")
+
+
+def boolean(name: str, attr: str, **options) -> WireField:
+    return WireField(name, attr, "bool", **options)
+
+
 @dataclass(slots=True)
 class CoercedRecord:
     values: dict[str, Any]

@@ -2,35 +2,13 @@
 revision 5.8.180), as the hub stores them. The model columns are generated from these
 schemas, so the parser and the database cannot drift apart."""
 
-from ecrs_hub.coercion import Schema, WireField
+from ecrs_hub.coercion import Schema, WireField, boolean, integer, money, number, text
 
 
 def _numbered(template_name: str, template_attr: str, kind: str, count: int, **options) -> tuple[WireField, ...]:
     return tuple(
         WireField(template_name.format(n), template_attr.format(n), kind, **options) for n in range(1, count + 1)
     )
-
-
-def text(name, attr, max_length=None, **options):
-    return WireField(name, attr, "text", max_length=max_length, **options)
-
-
-def money(name, attr):
-    return WireField(name, attr, "decimal", max_digits=18, decimal_places=4)
-
-
-def number(name, attr):
-    # Quantities, tares and grades: CATAPULT documents no precision; six places keep every
-    # value it plausibly sends.
-    return WireField(name, attr, "decimal", max_digits=20, decimal_places=6)
-
-
-def integer(name, attr):
-    return WireField(name, attr, "int")
-
-
-def boolean(name, attr, **options):
-    return WireField(name, attr, "bool", **options)
 
 
 # Item-level fields. ``recordID`` is the identity; ``itemId`` the UPC/PLU/SKU.

@@ -2,29 +2,13 @@
 revision 5.8.180), as the hub stores them. The model columns are generated from these
 schemas, so the parser and the database cannot drift apart."""
 
-from ecrs_hub.coercion import Schema, WireField
-
-
-def text(name, attr, max_length=None, **options):
-    return WireField(name, attr, "text", max_length=max_length, **options)
+from ecrs_hub.coercion import Schema, boolean, integer, number, text
+from ecrs_hub.coercion import money as _money
 
 
 def money(name, attr):
     # decimal(16,4) in the document.
-    return WireField(name, attr, "decimal", max_digits=16, decimal_places=4)
-
-
-def number(name, attr):
-    # Tares and nutrient amounts: no documented precision; six places keep what CATAPULT sends.
-    return WireField(name, attr, "decimal", max_digits=20, decimal_places=6)
-
-
-def integer(name, attr):
-    return WireField(name, attr, "int")
-
-
-def boolean(name, attr):
-    return WireField(name, attr, "bool")
+    return _money(name, attr, max_digits=16)
 
 
 DESC_LINES = tuple(text(f"descLine{n}", f"desc_line{n}", 64) for n in range(1, 5))
