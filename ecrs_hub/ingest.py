@@ -4,11 +4,15 @@ row and the content hash that lets an unchanged record be skipped."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from django.db import models
 from django.utils import timezone
+
+from .coercion import Problem
+from .receiving import IngestResult
 
 
 def content_hash(record: Any) -> str:
@@ -16,6 +20,47 @@ def content_hash(record: Any) -> str:
     # keys come reordered is merely rewritten with the same values, and hashing a 30 MB
     # page is a third faster than with sorted keys.
     return hashlib.blake2b(orjson.dumps(record), digest_size=16).hexdigest()
+
+
+def text_id(value: Any, max_length: int) -> str | None:
+    """A record's identity as text (CATAPULT's ids are numbers in text; a JSON number is read
+    as its digits), or None when it is missing or unusable: blank, longer than
+    ``max_length``, or holding a NUL (PostgreSQL text cannot)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length or "\x00" in value:
+        return None
+    return value
+
+
+def page_split[Record](
+    raws: list,
+    result: IngestResult,
+    *,
+    id_field: str,
+    id_max_length: int,
+    id_rule: str,
+    record: Callable[[str, str, dict, str], Record],
+) -> list[Record]:
+    """Identify and hash every record of a page; nothing is coerced or even looked into yet.
+    A record that is not an object or has no usable ``id_field`` is rejected; an identity
+    seen again in the page warns and the later record wins. ``record(path, id, raw, hash)``
+    makes the app's page record."""
+    by_id: dict[str, Record] = {}
+    for index, raw in enumerate(raws):
+        path = f"[{index}]"
+        if not isinstance(raw, dict):
+            result.reject([Problem(path, "must be a JSON object", type(raw).__name__)])
+            continue
+        record_id = text_id(raw.get(id_field), id_max_length)
+        if record_id is None:
+            result.reject([Problem(f"{path}.{id_field}", id_rule, raw.get(id_field))])
+            continue
+        if record_id in by_id:
+            result.warn(f"{path}: {id_field} {record_id} appears again in the page; the later record wins")
+            result.records -= 1
+        by_id[record_id] = record(path, record_id, raw, content_hash(raw))
+    return list(by_id.values())
 
 
 class Pushed(models.Model):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import CoercionError, Problem, RecordRejected
-from ecrs_hub.ingest import content_hash
+from ecrs_hub.ingest import content_hash, page_split, text_id
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 
@@ -73,7 +73,7 @@ def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
     result = IngestResult(noun="items")
     raws = records_of(payload, "items")
     result.records = len(raws)
-    page = _split_page(raws, result)
+    page = page_split(raws, result, id_field="recordID", id_max_length=64, id_rule=RECORD_ID_RULE, record=PageItem)
     with transaction.atomic():
         lock_timeout()
         _IngestRun(push, page, result).run()
@@ -84,34 +84,7 @@ RECORD_ID_RULE = "is required: text of 1 to 64 characters, without NUL character
 
 
 def _record_id(raw: dict) -> str | None:
-    """A record's ``recordID`` as text (CATAPULT's ids are numbers in text; a JSON number is
-    read as its digits), or None when it is missing or unusable."""
-    value = raw.get("recordID")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > 64 or "\x00" in value:
-        return None
-    return value
-
-
-def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
-    """Identify and hash every record; nothing is coerced or even looked into yet."""
-    by_record_id: dict[str, PageItem] = {}
-    for index, raw in enumerate(raws):
-        path = f"[{index}]"
-        if not isinstance(raw, dict):
-            result.reject([Problem(path, "must be a JSON object", type(raw).__name__)])
-            continue
-        record_id = _record_id(raw)
-        if record_id is None:
-            result.reject([Problem(f"{path}.recordID", RECORD_ID_RULE, raw.get("recordID"))])
-            continue
-        item = PageItem(path, record_id, raw, content_hash(raw))
-        if record_id in by_record_id:
-            result.warn(f"{path}: recordID {record_id} appears again in the page; the later record wins")
-            result.records -= 1
-        by_record_id[record_id] = item
-    return list(by_record_id.values())
+    return text_id(raw.get("recordID"), 64)
 
 
 def _entries(raw: dict, key: str, path: str, problems: list[Problem], warnings: list[str]) -> list[Entry]:

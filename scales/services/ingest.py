@@ -18,7 +18,7 @@ from django.utils import timezone
 from coupons.upc import check_digit
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
-from ecrs_hub.ingest import content_hash
+from ecrs_hub.ingest import content_hash, page_split, text_id
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 from items.models import Store
@@ -66,37 +66,11 @@ def scale_items_ingest(*, push: Push, payload: Any) -> IngestResult:
     result = IngestResult(noun="scale items")
     raws = records_of(payload, "scale items")
     result.records = len(raws)
-    page = _split_page(raws, result)
+    page = page_split(raws, result, id_field="itemId", id_max_length=16, id_rule=ITEM_ID_RULE, record=PageItem)
     with transaction.atomic():
         lock_timeout()
         _IngestRun(push, page, result).run()
     return result
-
-
-def _text_id(value: Any, limit: int) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > limit or "\x00" in value:
-        return None
-    return value
-
-
-def _split_page(raws: list, result: IngestResult) -> list[PageItem]:
-    by_item_id: dict[str, PageItem] = {}
-    for index, raw in enumerate(raws):
-        path = f"[{index}]"
-        if not isinstance(raw, dict):
-            result.reject([Problem(path, "must be a JSON object", type(raw).__name__)])
-            continue
-        item_id = _text_id(raw.get("itemId"), 16)
-        if item_id is None:
-            result.reject([Problem(f"{path}.itemId", ITEM_ID_RULE, raw.get("itemId"))])
-            continue
-        if item_id in by_item_id:
-            result.warn(f"{path}: itemId {item_id} appears again in the page; the later record wins")
-            result.records -= 1
-        by_item_id[item_id] = PageItem(path, item_id, raw, content_hash(raw))
-    return list(by_item_id.values())
 
 
 def barcode_check_digit(code: str | None) -> tuple[bool | None, int | None]:
@@ -219,7 +193,7 @@ class _IngestRun:
             if not isinstance(entry, dict):
                 problems.append(Problem(entry_path, "must be a JSON object", type(entry).__name__))
                 continue
-            store_id = _text_id(entry.get("storeId"), 64)
+            store_id = text_id(entry.get("storeId"), 64)
             if store_id is None:
                 problems.append(Problem(f"{entry_path}.storeId", STORE_ID_RULE, entry.get("storeId")))
                 continue
