@@ -107,3 +107,14 @@ def test_the_pending_redemptions_view(page, live_server, manager, store_data):
     text = page.locator("#content").inner_text()
     assert "BANANA1" in text and "4001" in text and "T-77" in text
     shot(page, "pending")
+
+
+def test_the_api_docs_render_from_the_hubs_own_files(page, live_server):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".opblock-tag-section").first.wait_for()  # Swagger UI drew the operations
+    text = page.locator("#swagger-ui").inner_text()
+    assert "/api/items/" in text and "/ecrs/items/" in text and "/pos/transaction/update" in text
+    assert hosts == {live_server.url.split("/")[2]}  # nothing from a CDN
+    shot(page, "docs")
