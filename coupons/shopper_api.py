@@ -160,6 +160,7 @@ class ShopperCouponSerializer(serializers.Serializer):
     endDate = serializers.DateField(allow_null=True)
     imageUrl = serializers.CharField(help_text="Absolute URL, or empty when the coupon has no image.")
     targeted = serializers.BooleanField()
+    enabled = serializers.BooleanField(help_text="False only for a pending or redeemed coupon since disabled.")
     featured = serializers.BooleanField()
     requirementUpcs = serializers.ListField(child=serializers.IntegerField())
     rewardUpcs = serializers.ListField(child=serializers.IntegerField())
