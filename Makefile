@@ -67,11 +67,13 @@ $(STAMP): requirements.txt | $(PY)
 
 run: venv
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --url http://$(HOST):$(PORT)
 	@$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (log in as seed_demo printed above)"
-	@echo "  Push URLs:    http://$(HOST):$(PORT)/ecrs/items/  /ecrs/images/  /ecrs/price-label-settings/"
+	@echo "  Push URLs:    http://$(HOST):$(PORT)/ecrs/items/  /ecrs/images/  /ecrs/price-label-settings/  /ecrs/scale-items/"
+	@echo "  POS coupons:  http://$(HOST):$(PORT)/pos/   (Basic auth: the POS credential seed_demo printed)"
+	@echo "  Staff API:    http://$(HOST):$(PORT)/api/   docs: /api/docs/   schema: /api/schema/"
 	@echo "  Health:       http://$(HOST):$(PORT)/healthz  /readyz"
 	@echo "  Stop with Ctrl-C."
 	@echo

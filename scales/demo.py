@@ -291,7 +291,7 @@ def seed_scale_items(seed) -> None:
         .first()
     )
     if example:
-        seed.summary.append(f"Label preview: http://127.0.0.1:8000/admin/scales/scaleitemstore/{example}/label/")
+        seed.summary.append(f"Label preview: {seed.base_url}/admin/scales/scaleitemstore/{example}/label/")
     seed.summary.append(
         f"Scale stores: {', '.join(sid for _n, sid in DEMO_SCALE_STORES)} mapped; {UNMAPPED_DEMO_STORE} unmapped "
         "(map it in the admin, Scale stores)."

@@ -27,7 +27,7 @@ DEMO_ITEMS = 300
 DEMO_STORES = 3
 ALTERNATES_EVERY = 25  # every 25th item is an Alternate ID of the one before it
 ITEMS_INTEGRATION = "Demo CATAPULT"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
@@ -37,6 +37,7 @@ class DemoSeed:
 
     stdout: OutputWrapper
     stderr: OutputWrapper
+    base_url: str = DEFAULT_URL  # where the hub will be served, for the links printed
     integrations: dict[str, Integration] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
 
@@ -117,13 +118,18 @@ SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, scale_items, coupons, a
 class Command(BaseCommand):
     help = "Load demo data (a catalogue with stores, images and price label types) and a demo admin login."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default=DEFAULT_URL, help=f"Where the hub is served, for the links (default {DEFAULT_URL})."
+        )
+
     def handle(self, *args, **options):
         if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
             raise CommandError("seed_demo loads demo data and an admin/admin login: it refuses production settings.")
-        seed = DemoSeed(self.stdout, self.stderr)
+        seed = DemoSeed(self.stdout, self.stderr, base_url=options["url"].rstrip("/"))
         for section in SECTIONS:
             section(seed)
         self.stdout.write("")
         for line in seed.summary:
             self.stdout.write(self.style.WARNING(line) if line.startswith("WARNING") else line)
-        self.stdout.write(f"Admin:  {ADMIN_URL}   login: admin / admin")
+        self.stdout.write(f"Admin:  {seed.base_url}/admin/   login: admin / admin")
