@@ -4,8 +4,15 @@
 import hashlib
 import zlib
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 (hex) under which a key is stored. Keys are 256-bit random tokens, so a
+    fast hash is enough: there is nothing to brute-force that a slow hash would protect."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Integration(models.Model):
@@ -35,11 +42,7 @@ class Integration(models.Model):
     def __str__(self):
         return f"{self.name} ({self.kind})"
 
-    @staticmethod
-    def hash_key(key: str) -> str:
-        # Keys are 256-bit random tokens, so a fast hash is enough: there is nothing to
-        # brute-force that a slow hash would protect.
-        return hashlib.sha256(key.encode()).hexdigest()
+    hash_key = staticmethod(hash_key)
 
 
 class Push(models.Model):
@@ -118,3 +121,42 @@ class RefusedRequest(models.Model):
 
     def __str__(self):
         return f"{self.endpoint} from {self.remote_addr}: {self.reason}"
+
+
+class ApiToken(models.Model):
+    """A staff user's key for the staff API (``Authorization: Token <key>``). Like an
+    integration's key, only its SHA-256 is stored; the key is shown once, when issued. It is
+    found by its first characters (``key_prefix``) and the hash compared in constant time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the script or machine using it.")
+    key_prefix = models.CharField(
+        max_length=8, db_index=True, editable=False, help_text="The first characters of the key, to tell keys apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token does not expire.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_created",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    hash_key = staticmethod(hash_key)
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -29,7 +29,8 @@ Partner-side hub for ECRS CATAPULT: item, scale and coupon integrations.
 * **/api/** — the staff API. Every data endpoint needs an active **staff** user with the
   model's Django permission (`view` for reads; `add`/`change`/`delete` for writes), by session
   (the browsable API, after logging in to /admin/) or by token (`Authorization: Token <key>`;
-  staff get one in the admin under *Auth Token › Tokens*). CATAPULT-owned data is read-only.
+  staff get one in the admin under *API tokens* or with `manage.py create_api_token`).
+  CATAPULT-owned data is read-only.
   Money is a decimal string.
 * **/api/shopper/** — the shopper app clip API: `X-Shopper-Key: <key>` of an integration of
   kind *shopper*, throttled per key.

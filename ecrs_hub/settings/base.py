@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -162,11 +161,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # The staff API (/api/): staff only, and the user's Django model permissions (view for
-# reads); sessions for the browsable API, tokens (rest_framework.authtoken) for scripts.
+# reads); sessions for the browsable API, hashed API tokens (ecrs_hub.models.ApiToken) for scripts.
 # Shopper apps authenticate with their own key and are throttled per key (coupons/shopper_api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ecrs_hub.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ecrs_hub.api.permissions.StaffModelPermissions"],

@@ -8,8 +8,8 @@ import copy
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from ecrs_hub.services import api_token_create
 from tests.conftest import Pusher, fixture_json
 
 ITEM = fixture_json("items-page.json")[0]
@@ -78,8 +78,8 @@ def make_user(db, django_user_model):
 
 
 def token_client(user) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    issued = api_token_create(user=user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Token {issued.key}")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -66,7 +65,9 @@ def connection_kept_open():
 def staff_token(db, django_user_model, catalog, scale_catalog) -> str:
     """A superuser's token, with a small catalog so lists have rows to render."""
     user = django_user_model.objects.create_user("fuzzer", password="pass-word-123", is_staff=True, is_superuser=True)
-    return Token.objects.create(user=user).key
+    from ecrs_hub.services import api_token_create
+
+    return api_token_create(user=user, name="schemathesis").key
 
 
 schema = schemathesis.openapi.from_dict(hub_schema(), config=CONFIG).include(

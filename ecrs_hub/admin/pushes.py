@@ -1,189 +1,28 @@
-"""Staff UI for the push machinery: integrations and their keys, the push log, refused
-requests (CONTRACT 2.1, 2.3). Actions call services; nothing here writes on its own."""
+"""Staff UI for what arrived: the push log (replayable) and refused requests (CONTRACT 2.1,
+2.3). Pushed data is read-only here; actions call services."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import zlib
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import DatabaseError
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
-from .models import Integration, Push, RefusedRequest
-from .receiving import push_replay
-from .services import IssuedKey, integration_create, integration_rotate_key
+from ecrs_hub.models import Push, RefusedRequest
+from ecrs_hub.receiving import push_replay
 
-admin.site.site_header = "ECRS Hub"
-admin.site.site_title = "ECRS Hub"
-admin.site.index_title = "Store back office"
+from .common import admin_change_url
 
 BODY_PREVIEW_BYTES = 20 * 1024
-FAILURE_WINDOW = timedelta(hours=24)
-NOT_OK = (Push.Status.PARTIAL, Push.Status.REJECTED, Push.Status.FAILED)
-
-# Where CATAPULT sends each kind of push (CONTRACT 1, 2.5-2.8), labelled as the fields of
-# the Web Office Third Party Service profile (ECRS document 003, "Required Actions").
-ENDPOINT_PATHS = {
-    Integration.Kind.ITEMS: (
-        ("URL (items)", "ecrs/items/"),
-        ("Image URL", "ecrs/images/"),
-        ("Price Label Settings URL", "ecrs/price-label-settings/"),
-    ),
-    Integration.Kind.SCALES: (("Scale Items URL", "ecrs/scale-items/"),),
-}
-
-
-def admin_change_url(obj) -> str:
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-
-
-def endpoint_urls(request, kind: str) -> list[tuple[str, str]]:
-    prefix = get_script_prefix()
-    return [(label, request.build_absolute_uri(prefix + path)) for label, path in ENDPOINT_PATHS.get(kind, ())]
-
-
-def issued_key_response(model_admin: admin.ModelAdmin, request, issued: list[IssuedKey], *, rotated: bool):
-    """The one page that ever shows a key: the bare key and the strings to paste into
-    CATAPULT Web Office. It answers the POST that created or rotated the key; nothing stores
-    the key, so it cannot be shown again, and the page is never cached."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": "New API key" if rotated else "Integration created",
-        "rotated": rotated,
-        "issued": [
-            {
-                "integration": key.integration,
-                "key": key.key,
-                "header_string": key.header_string,
-                "query_string": key.query_string,
-                "urls": endpoint_urls(request, key.integration.kind),
-                "change_url": admin_change_url(key.integration),
-            }
-            for key in issued
-        ],
-        "changelist_url": reverse("admin:ecrs_hub_integration_changelist"),
-    }
-    response = TemplateResponse(request, "admin/ecrs_hub/integration/key_issued.html", context)
-    add_never_cache_headers(response)
-    return response
-
-
-# --- integrations ---------------------------------------------------------------------
-
-
-@admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "enabled", "key", "last_push_at", "created_at", "recent_failures")
-    list_filter = ("kind", "enabled")
-    search_fields = ("name",)
-    actions = ("rotate_key",)
-    add_fieldsets = ((None, {"fields": ("name", "kind", "enabled", "notes")}),)
-    fieldsets = (
-        (None, {"fields": ("name", "kind", "enabled", "notes")}),
-        ("Key", {"fields": ("key", "created_at", "key_rotated_at")}),
-        ("Pushes", {"fields": ("last_push_at", "recent_failures")}),
-    )
-    readonly_fields = ("key", "created_at", "key_rotated_at", "last_push_at", "recent_failures")
-
-    def get_queryset(self, request):
-        since = timezone.now() - FAILURE_WINDOW
-        failures = (
-            Push.objects.filter(integration=OuterRef("pk"), received_at__gte=since, status__in=NOT_OK)
-            .order_by()
-            .annotate(n=Func(F("pk"), function="COUNT"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(failures_24h=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
-        )
-
-    def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else self.fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_fields
-
-    @admin.display(description="Key (first characters)")
-    def key(self, obj):
-        # Only the prefix, to tell keys apart; the hash is never shown.
-        return f"{obj.key_prefix}…" if obj.key_prefix else "—"
-
-    @admin.display(description="Not OK in 24 h", ordering="failures_24h")
-    def recent_failures(self, obj):
-        count = getattr(obj, "failures_24h", 0)
-        if not count:
-            return "0"
-        url = reverse("admin:ecrs_hub_push_changelist") + f"?integration__id__exact={obj.pk}"
-        return format_html('<a href="{}" class="ecrs-bad">{}</a>', url, count)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            # The change page lists where CATAPULT Web Office must send (not the key).
-            context["endpoint_urls"] = endpoint_urls(request, obj.kind)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        # A new integration only ever comes from the service, which generates the key and
-        # stores its hash: the admin never saves a keyless row.
-        issued = integration_create(name=obj.name, kind=obj.kind, enabled=obj.enabled, notes=obj.notes)
-        created = issued.integration
-        for field in ("id", "key_prefix", "key_hash", "created_at"):
-            setattr(obj, field, getattr(created, field))
-        obj._state.adding, obj._state.db = False, created._state.db
-        obj._issued_key = issued
-
-    def response_add(self, request, obj, post_url_continue=None):
-        issued = getattr(obj, "_issued_key", None)
-        if issued is None:
-            return super().response_add(request, obj, post_url_continue)
-        return issued_key_response(self, request, [issued], rotated=False)
-
-    @admin.action(
-        description="Rotate key",
-        description_plural="Rotate the keys of the selected %(verbose_name_plural)s",
-        permissions=["change"],
-        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
-    )
-    def rotate_key(self, request, queryset):
-        integrations = list(queryset.order_by("name"))
-        if request.POST.get("confirm") != "yes":
-            action_field = "CHANGE_FORM-action" if "CHANGE_FORM-action" in request.POST else "action"
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": "Rotate key?",
-                "integrations": integrations,
-                "action_field": action_field,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/ecrs_hub/integration/rotate_key_confirmation.html", context)
-        issued = [integration_rotate_key(integration=integration) for integration in integrations]
-        for key in issued:
-            self.log_change(request, key.integration, "Rotated the API key.")
-        return issued_key_response(self, request, issued, rotated=True)
-
-
-# --- the push log ---------------------------------------------------------------------
 
 
 def body_preview(push: Push, limit: int = BODY_PREVIEW_BYTES) -> tuple[str, bool]:

@@ -1,0 +1,153 @@
+"""Staff UI for the integrations CATAPULT (and shopper apps) authenticate with, and their
+keys: created or rotated through the services, shown once (CONTRACT 2.1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.contrib.admin import ActionLocation
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ecrs_hub.models import Integration, Push
+from ecrs_hub.services import IssuedKey, integration_create, integration_rotate_key
+
+from .common import admin_change_url, adopt_created, key_once_response
+
+FAILURE_WINDOW = timedelta(hours=24)
+NOT_OK = (Push.Status.PARTIAL, Push.Status.REJECTED, Push.Status.FAILED)
+
+# Where CATAPULT sends each kind of push (CONTRACT 1, 2.5-2.8), labelled as the fields of
+# the Web Office Third Party Service profile (ECRS document 003, "Required Actions").
+ENDPOINT_PATHS = {
+    Integration.Kind.ITEMS: (
+        ("URL (items)", "ecrs/items/"),
+        ("Image URL", "ecrs/images/"),
+        ("Price Label Settings URL", "ecrs/price-label-settings/"),
+    ),
+    Integration.Kind.SCALES: (("Scale Items URL", "ecrs/scale-items/"),),
+}
+
+
+def endpoint_urls(request, kind: str) -> list[tuple[str, str]]:
+    prefix = get_script_prefix()
+    return [(label, request.build_absolute_uri(prefix + path)) for label, path in ENDPOINT_PATHS.get(kind, ())]
+
+
+def issued_key_response(model_admin: admin.ModelAdmin, request, issued: list[IssuedKey], *, rotated: bool):
+    """The bare key and the strings to paste into CATAPULT Web Office, once."""
+    context = {
+        "title": "New API key" if rotated else "Integration created",
+        "rotated": rotated,
+        "issued": [
+            {
+                "integration": key.integration,
+                "key": key.key,
+                "header_string": key.header_string,
+                "query_string": key.query_string,
+                "urls": endpoint_urls(request, key.integration.kind),
+                "change_url": admin_change_url(key.integration),
+            }
+            for key in issued
+        ],
+    }
+    return key_once_response(model_admin, request, "admin/ecrs_hub/integration/key_issued.html", context)
+
+
+# --- integrations ---------------------------------------------------------------------
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "enabled", "key", "last_push_at", "created_at", "recent_failures")
+    list_filter = ("kind", "enabled")
+    search_fields = ("name",)
+    actions = ("rotate_key",)
+    add_fieldsets = ((None, {"fields": ("name", "kind", "enabled", "notes")}),)
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "enabled", "notes")}),
+        ("Key", {"fields": ("key", "created_at", "key_rotated_at")}),
+        ("Pushes", {"fields": ("last_push_at", "recent_failures")}),
+    )
+    readonly_fields = ("key", "created_at", "key_rotated_at", "last_push_at", "recent_failures")
+
+    def get_queryset(self, request):
+        since = timezone.now() - FAILURE_WINDOW
+        failures = (
+            Push.objects.filter(integration=OuterRef("pk"), received_at__gte=since, status__in=NOT_OK)
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failures_24h=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    @admin.display(description="Key (first characters)")
+    def key(self, obj):
+        # Only the prefix, to tell keys apart; the hash is never shown.
+        return f"{obj.key_prefix}…" if obj.key_prefix else "—"
+
+    @admin.display(description="Not OK in 24 h", ordering="failures_24h")
+    def recent_failures(self, obj):
+        count = getattr(obj, "failures_24h", 0)
+        if not count:
+            return "0"
+        url = reverse("admin:ecrs_hub_push_changelist") + f"?integration__id__exact={obj.pk}"
+        return format_html('<a href="{}" class="ecrs-bad">{}</a>', url, count)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # The change page lists where CATAPULT Web Office must send (not the key).
+            context["endpoint_urls"] = endpoint_urls(request, obj.kind)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued = integration_create(name=obj.name, kind=obj.kind, enabled=obj.enabled, notes=obj.notes)
+        adopt_created(obj, issued.integration, ("key_prefix", "key_hash", "created_at"), issued)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        issued = getattr(obj, "_issued_key", None)
+        if issued is None:
+            return super().response_add(request, obj, post_url_continue)
+        return issued_key_response(self, request, [issued], rotated=False)
+
+    @admin.action(
+        description="Rotate key",
+        description_plural="Rotate the keys of the selected %(verbose_name_plural)s",
+        permissions=["change"],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def rotate_key(self, request, queryset):
+        integrations = list(queryset.order_by("name"))
+        if request.POST.get("confirm") != "yes":
+            action_field = "CHANGE_FORM-action" if "CHANGE_FORM-action" in request.POST else "action"
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Rotate key?",
+                "integrations": integrations,
+                "action_field": action_field,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/ecrs_hub/integration/rotate_key_confirmation.html", context)
+        issued = [integration_rotate_key(integration=integration) for integration in integrations]
+        for key in issued:
+            self.log_change(request, key.integration, "Rotated the API key.")
+        return issued_key_response(self, request, issued, rotated=True)
