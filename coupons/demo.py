@@ -230,8 +230,64 @@ def seed_coupons(seed) -> None:
         if wanted:
             clipped += len(clips_change(customer=customer, site=site, add=wanted).added)
     seed.stdout.write(f"Clips: {clipped} coupons clipped for 20 customers.")
+    demo_sales(seed, site, chosen[1:7])
     seed.summary.append(f"Coupon sites: {sites}. Demo customer card {SAMPLE_CUSTOMER} (John Smith).")
     seed.summary.append(
         f"WARNING: POS credential {POS_USERNAME} / {POS_PASSWORD} (every site) is a demo login for a local hub "
         "only; never deploy with it."
     )
+
+
+def demo_sales(seed, site, customers) -> None:
+    """A few sales rung up at STO1 through the POS services, so the admin shows transactions,
+    redemptions and the pending redemptions view with something in them: each customer buys
+    what their first UPC coupon asks for; the first four sales are committed, the last two
+    stay pending as if the register were still open. Fixed transaction ids: a second run
+    finds the sales committed or pending already and changes nothing."""
+    from decimal import Decimal
+
+    from coupons.engine import Line
+    from coupons.models import Clip, PosTransaction
+    from coupons.services import transaction_commit, transaction_update
+    from coupons.upc import upc_key
+
+    done = set(
+        PosTransaction.objects.filter(site=site, transaction_id__startswith="DEMO-SALE-").values_list(
+            "transaction_id", flat=True
+        )
+    )
+    rung = committed = 0
+    for n, customer in enumerate(customers, start=1):
+        transaction_id = f"DEMO-SALE-{n}"
+        if transaction_id in done:
+            continue
+        clip = (
+            Clip.objects.filter(customer=customer, state=Clip.State.CLIPPED)
+            .exclude(coupon__requirement_upcs=[])
+            .filter(coupon__loyalty_cost=0, coupon__min_spend__isnull=True)
+            .select_related("coupon")
+            .order_by("coupon__coupon_id")
+            .first()
+        )
+        if clip is None:
+            continue
+        coupon = clip.coupon
+        quantity = max(int(coupon.min_quantity), 1) + 1
+        lines = [
+            Line(id="1", upc=upc_key(coupon.requirement_upcs[0]), dept=None, quantity=Decimal(quantity),
+                 amount=Decimal("3.49") * quantity),
+            *[Line(id=str(k), upc=upc_key(upc), dept=None, quantity=Decimal(1), amount=Decimal("2.29"))
+              for k, upc in enumerate(coupon.reward_upcs[:1], start=2)],
+        ]  # fmt: skip
+        transaction_update(
+            site=site, transaction_id=transaction_id, customer_id=customer.customer_id, lines=lines, terminal=n,
+            cashier=100 + n,
+        )  # fmt: skip
+        rung += 1
+        if n <= 4:
+            transaction_commit(
+                site=site, transaction_id=transaction_id, customer_id=customer.customer_id, coupon_ids=[],
+                tenders=[{"type": "CASH", "amount": 10.0}],
+            )  # fmt: skip
+            committed += 1
+    seed.stdout.write(f"Demo sales at {site.site_id}: {rung} rung up, {committed} committed, the rest left pending.")

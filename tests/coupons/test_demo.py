@@ -13,7 +13,18 @@ from django.core.management.base import OutputWrapper
 from django.db.models import Sum
 
 from coupons import demo
-from coupons.models import Clip, Coupon, CouponEvent, Customer, LoyaltyAccount, LoyaltyEntry, PosCredential, Site
+from coupons.models import (
+    Clip,
+    Coupon,
+    CouponEvent,
+    Customer,
+    LoyaltyAccount,
+    LoyaltyEntry,
+    PosCredential,
+    PosTransaction,
+    Redemption,
+    Site,
+)
 from coupons.upc import upc_key
 from items.management.commands.seed_demo import DemoSeed
 
@@ -38,6 +49,9 @@ def counts() -> dict:
         "ledger": LoyaltyEntry.objects.count(),
         "clips": Clip.objects.count(),
         "events": CouponEvent.objects.count(),
+        "pending": Clip.objects.filter(state="pending").count(),
+        "redemptions": Redemption.objects.count(),
+        "transactions": PosTransaction.objects.count(),
     }
 
 
@@ -51,6 +65,9 @@ def test_seeding_twice_leaves_the_same_coupons_customers_and_clips():
     assert "Coupons: 30 created" in first and "Coupons: 0 created, 0 updated, 30 unchanged" in second
     assert "Customers: 0 created, 0 updated, 50 unchanged" in second and "Clips: 0 coupons clipped" in second
     assert any(line.startswith("WARNING: POS credential demo-pos / demo-pos-pass") for line in seed.summary)
+    # Demo sales: the admin's transactions, redemptions and pending redemptions show something.
+    assert before["transactions"] == 6 and before["pending"] >= 2 and before["redemptions"] >= 4
+    assert "Demo sales at STO1: 6 rung up, 4 committed" in first
 
 
 def test_the_demo_covers_every_reward_kind_loyalty_targeting_and_the_catalogue():
