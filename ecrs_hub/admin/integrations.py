@@ -14,6 +14,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from coupons.shopper_api import KEY_HEADER as SHOPPER_KEY_HEADER
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.services import IssuedKey, integration_create, integration_rotate_key
 
@@ -31,16 +32,45 @@ ENDPOINT_PATHS = {
         ("Price Label Settings URL", "ecrs/price-label-settings/"),
     ),
     Integration.Kind.SCALES: (("Scale Items URL", "ecrs/scale-items/"),),
+    # A shopper app calls the hub (coupons/shopper_api.py); <customer> is the customer's id.
+    Integration.Kind.SHOPPER: (
+        ("Coupon list (GET)", "api/shopper/customers/<customer>/coupons/?site=<site id>"),
+        ("Clip and unclip (POST)", "api/shopper/customers/<customer>/clips/?site=<site id>"),
+    ),
 }
+# The example a shopper app's developer can run as is (README, "Shopper clip API").
+SHOPPER_EXAMPLE_PATH = "api/shopper/customers/4001/coupons/?site=STO1"
 
 
 def endpoint_urls(request, kind: str) -> list[tuple[str, str]]:
-    prefix = get_script_prefix()
-    return [(label, request.build_absolute_uri(prefix + path)) for label, path in ENDPOINT_PATHS.get(kind, ())]
+    # The paths hold placeholders (<customer>) that must be shown as written, not escaped.
+    base = request.build_absolute_uri(get_script_prefix())
+    return [(label, base + path) for label, path in ENDPOINT_PATHS.get(kind, ())]
+
+
+def key_instructions(request, issued: IssuedKey) -> dict:
+    """What to do with a new key, by kind: CATAPULT gets a HEADER (JSON) and a QUERY
+    PARAMETERS string for Web Office; a shopper app sends its key in a header only."""
+    if issued.integration.kind == Integration.Kind.SHOPPER:
+        header = f"{SHOPPER_KEY_HEADER}: {issued.key}"
+        example_url = request.build_absolute_uri(get_script_prefix()) + SHOPPER_EXAMPLE_PATH
+        return {
+            "shopper": True,
+            "rows": [("HEADER", header, "issued-header")],
+            "example": f"curl -H '{header}' '{example_url}'",
+        }
+    return {
+        "shopper": False,
+        "rows": [
+            ("HEADER", issued.header_string, "issued-header"),
+            ("QUERY PARAMETERS", issued.query_string, "issued-query"),
+        ],
+    }
 
 
 def issued_key_response(model_admin: admin.ModelAdmin, request, issued: list[IssuedKey], *, rotated: bool):
-    """The bare key and the strings to paste into CATAPULT Web Office, once."""
+    """The bare key and, by kind, how to send it (CATAPULT Web Office's strings, or a shopper
+    app's header), once."""
     context = {
         "title": "New API key" if rotated else "Integration created",
         "rotated": rotated,
@@ -48,8 +78,7 @@ def issued_key_response(model_admin: admin.ModelAdmin, request, issued: list[Iss
             {
                 "integration": key.integration,
                 "key": key.key,
-                "header_string": key.header_string,
-                "query_string": key.query_string,
+                **key_instructions(request, key),
                 "urls": endpoint_urls(request, key.integration.kind),
                 "change_url": admin_change_url(key.integration),
             }
@@ -111,8 +140,11 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            # The change page lists where CATAPULT Web Office must send (not the key).
+            # The change page lists where CATAPULT Web Office must send, or what a shopper app
+            # calls (not the key).
             context["endpoint_urls"] = endpoint_urls(request, obj.kind)
+            context["shopper"] = obj.kind == Integration.Kind.SHOPPER
+            context["shopper_key_header"] = SHOPPER_KEY_HEADER
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

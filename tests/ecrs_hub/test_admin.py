@@ -168,6 +168,64 @@ def test_rotating_from_the_list_shows_each_new_key(staff_client, items_key, scal
     assert push_items(staff_client, items_key.key).status_code == 401
 
 
+# --- shopper integrations: a header, not CATAPULT's strings --------------------------------
+
+
+def test_creating_a_shopper_integration_shows_the_shopper_header_and_an_example(staff_client):
+    from coupons.services.sites import site_upsert
+
+    site_upsert(site_id="STO1")
+
+    response = staff_client.post(f"{INTEGRATIONS}add/", {"name": "Web shop", "kind": "shopper", "enabled": "on"})
+
+    assert response.status_code == 200
+    key = issued_key(response)
+    page = html.unescape(response.content.decode())
+    # The header a shopper app sends, and a request it can run as is
+    assert re.search(r'<code class="issued-header">X-Shopper-Key: ' + re.escape(key) + "</code>", page)
+    example = f"curl -H 'X-Shopper-Key: {key}' 'http://testserver/api/shopper/customers/4001/coupons/?site=STO1'"
+    assert example in page
+    assert "http://testserver/api/shopper/customers/<customer>/coupons/?site=<site id>" in page
+    # and none of CATAPULT's: no JSON header string, no query parameter, no /ecrs/ URLs, no Web Office
+    assert '{"X-Api-Key"' not in page and f"key={key}" not in page
+    assert "QUERY PARAMETERS" not in page and "/ecrs/" not in page and "Web Office" not in page
+    # and the example works
+    answer = staff_client.get("/api/shopper/customers/4001/coupons/?site=STO1", HTTP_X_SHOPPER_KEY=key)
+    assert answer.status_code == 200, answer.content
+
+
+def test_rotating_a_shopper_key_shows_the_shopper_header(staff_client):
+    shopper = integration_create(name="Phone app", kind="shopper")
+    action = {"action": "rotate_key", "_selected_action": [shopper.integration.pk], "confirm": "yes"}
+
+    response = staff_client.post(INTEGRATIONS, action)
+
+    key = issued_key(response)
+    page = html.unescape(response.content.decode())
+    assert f"X-Shopper-Key: {key}" in page and f"key={key}" not in page and '{"X-Api-Key"' not in page
+
+
+def test_a_shopper_integrations_page_lists_what_the_app_calls(staff_client):
+    shopper = integration_create(name="Phone app", kind="shopper")
+    page = html.unescape(staff_client.get(f"{INTEGRATIONS}{shopper.integration.pk}/change/").content.decode())
+    assert "Shopper app" in page and "X-Shopper-Key" in page and "Web Office" not in page
+    assert "http://testserver/api/shopper/customers/<customer>/clips/?site=<site id>" in page
+    assert shopper.key not in page
+
+
+def test_create_integration_prints_a_shopper_apps_header_only(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_integration", "Web shop", "--kind", "shopper", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    key = lines[-1]
+    assert f"HEADER: X-Shopper-Key: {key}" in lines
+    assert not any(line.startswith("QUERY PARAMETERS") or "X-Api-Key" in line for line in lines)
+
+
 def test_the_integration_list_counts_recent_failures(staff_client, items_key, scales_key):
     push_items(staff_client, items_key.key, b"not json")  # 400, rejected
     push_items(staff_client, items_key.key, with_bad_record())  # 422, partial

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from coupons.shopper_api import KEY_HEADER as SHOPPER_KEY_HEADER
 from ecrs_hub.models import Integration
 from ecrs_hub.services import integration_create, integration_rotate_key
 
@@ -7,7 +8,8 @@ from ecrs_hub.services import integration_create, integration_rotate_key
 class Command(BaseCommand):
     help = (
         "Create an integration CATAPULT pushes with, or give an existing one a new key (--rotate). "
-        "Prints the HEADER and QUERY PARAMETERS strings for CATAPULT Web Office; the bare key is the last line."
+        "Prints how to send the key (CATAPULT Web Office's HEADER and QUERY PARAMETERS strings; a shopper app's "
+        "header); the bare key is the last line."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +26,10 @@ class Command(BaseCommand):
         issued = integration_rotate_key(integration=existing) if existing else integration_create(name=name, kind=kind)
         verb = "New key for" if existing else "Created"
         self.stdout.write(f"{verb} integration {name!r} ({kind}). The key is shown only now.")
-        self.stdout.write(f"HEADER: {issued.header_string}")
-        self.stdout.write(f"QUERY PARAMETERS: {issued.query_string}")
+        if kind == Integration.Kind.SHOPPER:
+            # A shopper app sends its key in a header only (coupons/shopper_api.py).
+            self.stdout.write(f"HEADER: {SHOPPER_KEY_HEADER}: {issued.key}")
+        else:
+            self.stdout.write(f"HEADER: {issued.header_string}")
+            self.stdout.write(f"QUERY PARAMETERS: {issued.query_string}")
         self.stdout.write(issued.key)
