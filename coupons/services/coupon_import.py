@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
-from ecrs_hub.coercion import CoercionError
+from ecrs_hub.coercion import CoercionError, to_text
 
 from ..engine import RewardKind
 from ..models import Coupon, CouponEvent, Customer, Site
@@ -101,7 +101,7 @@ def _image(value, image_dir: Path | None) -> ImageSource:
         return ImageSource()
     if not isinstance(value, str):
         raise CoercionError("must be a URL (text)")
-    url = value.strip()
+    url = to_text(value).strip()  # refuses NUL: neither a file path nor PostgreSQL text holds it
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -138,7 +138,7 @@ def identifier_parser(limit: int) -> Callable[[Any], str]:
     def parse(value):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise CoercionError("must be an id (text)")
-        text = str(value)
+        text = to_text(value)  # refuses NUL, which PostgreSQL text cannot hold
         if not text.strip() or len(text) > limit:
             raise CoercionError(f"must be 1 to {limit} characters")
         return text

@@ -55,7 +55,7 @@ class ParsedCustomer:
 def _phone(value) -> tuple[str, str]:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise CoercionError("must be a phone number (text)")
-    number = str(value).strip()
+    number = to_text(value).strip()  # refuses NUL, which PostgreSQL text cannot hold
     digits = NOT_DIGITS.sub("", number)
     if not 7 <= len(digits) <= 15 or len(number) > PHONE_MAX:
         raise CoercionError(f"must have 7 to 15 digits and at most {PHONE_MAX} characters")
@@ -65,7 +65,7 @@ def _phone(value) -> tuple[str, str]:
 def _email(value) -> str:
     if not isinstance(value, str):
         raise CoercionError("must be an email address (text)")
-    address = value.strip().lower()
+    address = to_text(value).strip().lower()
     if len(address) > EMAIL_MAX:
         raise CoercionError(f"is longer than {EMAIL_MAX} characters")
     try:

@@ -553,3 +553,89 @@ def test_import_coupons_warns_when_targeting_and_the_targeted_flag_disagree(coup
     assert "NOBODY: targeted at nobody, so no customer sees it" in output
     assert "EVERYONE: targetedCustomers given but targeted is false: every customer sees it" in output
     assert "2 created" in output
+
+
+# --- NUL characters: refused by name, never a database error --------------------------------
+# PostgreSQL text cannot hold NUL (a DataError at the first write); every text value the
+# imports read refuses it while parsing, so the file is rejected naming record and field and
+# nothing is written, on SQLite (which would store it) as on PostgreSQL.
+
+NUL = "\x00"
+NUL_RULE = "must not contain NUL characters"
+
+
+def nul_coupon_cases():
+    base = {"id": "OK1", "rewardKind": "amount", "rewardValue": "1.00", "sites": ["STO1"]}
+    cases = [("id", {**base, "id": f"C{NUL}1"}, "[1].id:")]
+    for name in (
+        "shortDescription",
+        "requirementDescription",
+        "longDescription",
+        "category",
+        "brand",
+        "loyaltyProgram",
+        "type",
+        "externalId",
+        "receiptAlias",
+    ):
+        cases.append((name, {**base, name: f"Soda{NUL}"}, f"[1].{name}:"))
+    cases += [
+        ("site id", {**base, "sites": ["STO1", f"STO{NUL}"]}, "[1].sites[1]:"),
+        ("targeted customer id", {**base, "targetedCustomers": [f"41{NUL}2"]}, "[1].targetedCustomers[0]:"),
+        ("image path", {**base, "imageUrl": f"soda{NUL}.png"}, "[1].imageUrl:"),
+        ("image URL", {**base, "imageUrl": f"https://cdn.example.com/soda{NUL}.png"}, "[1].imageUrl:"),
+    ]
+    return [pytest.param(record, where, id=label) for label, record, where in cases]
+
+
+@pytest.mark.parametrize(("record", "where"), nul_coupon_cases())
+def test_import_coupons_refuses_nul_in_any_text_and_writes_nothing(tmp_path, record, where):
+    Site.objects.create(site_id="STO1")
+    good = {"id": "GOOD", "rewardKind": "free", "requirementUpcs": [4011], "sites": ["STO1"]}
+    message = fails("import_coupons", write_json(tmp_path, [good, record]), match=where)
+    assert NUL_RULE in message.split(where, 1)[1].splitlines()[0], message
+    assert not Coupon.objects.exists() and not Customer.objects.exists() and not CouponEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        ({"rewardKind": f"free{NUL}"}, "[1].rewardKind:"),
+        ({"startDate": f"2026-01-01{NUL}"}, "[1].startDate:"),
+        ({"requirementUpcs": [f"4011{NUL}"]}, "[1].requirementUpcs[0]:"),
+        ({"requirementDepts": [f"3{NUL}"]}, "[1].requirementDepts[0]:"),
+        ({"rewardValue": f"1{NUL}"}, "[1].rewardValue:"),
+        ({"enabled": f"true{NUL}"}, "[1].enabled:"),
+        ({f"colour{NUL}": "red"}, "[1].colour"),
+    ],
+)
+def test_import_coupons_refuses_nul_in_coded_values_by_their_own_rule(tmp_path, record, where):
+    good = {"id": "GOOD", "rewardKind": "free", "requirementUpcs": [4011]}
+    fails("import_coupons", write_json(tmp_path, [good, {"id": "X", "rewardKind": "free", **record}]), match=where)
+    assert not Coupon.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        pytest.param({"id": f"41{NUL}2"}, "[1].id:", id="id"),
+        pytest.param({"id": "2", "firstName": f"Jo{NUL}hn"}, "[1].firstName:", id="first name"),
+        pytest.param({"id": "2", "lastName": f"Smith{NUL}"}, "[1].lastName:", id="last name"),
+        pytest.param({"id": "2", "phones": ["8282652907", f"828-555-0100{NUL}"]}, "[1].phones[1]:", id="phone"),
+        pytest.param({"id": "2", "email": f"jo{NUL}@example.com"}, "[1].email:", id="email"),
+        pytest.param({"id": "2", "emails": [f"jo@example.com{NUL}"]}, "[1].emails[0]:", id="emails"),
+        pytest.param({"id": "2", "loyalty": [{"id": f"L{NUL}1", "balance": 5}]}, "[1].loyalty[0].id:", id="loyalty"),
+    ],
+)
+def test_import_customers_refuses_nul_in_any_text_and_writes_nothing(tmp_path, record, where):
+    good = {"id": "1", "firstName": "Ann", "phones": ["8285550199"], "loyalty": [{"id": "L9", "balance": 3}]}
+    message = fails("import_customers", write_json(tmp_path, [good, record]), match=where)
+    assert NUL_RULE in message.split(where, 1)[1].splitlines()[0], message
+    assert not Customer.objects.exists() and not CustomerPhone.objects.exists()
+    assert not LoyaltyAccount.objects.exists() and not LoyaltyEntry.objects.exists()
+
+
+def test_import_customers_refuses_nul_in_a_loyalty_balance(tmp_path):
+    record = {"id": "2", "loyalty": [{"id": "L1", "balance": f"5{NUL}"}]}
+    fails("import_customers", write_json(tmp_path, [record]), match="[0].loyalty[0].balance:")
+    assert not Customer.objects.exists()
