@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from coupons.upc import check_digit
+
 # Per-serving nutrition of a kind of product: (serving size, servings, {type: amount}).
 # fmt: off
 NUTRITION = {
@@ -151,9 +153,7 @@ SCALE_INTEGRATION = "Demo CATAPULT scales"
 PAGE_SIZE = 100
 
 
-def gs1_check_digit(body: str) -> str:
-    total = sum(int(char) * (3 if index % 2 == 0 else 1) for index, char in enumerate(reversed(body)))
-    return str((10 - total % 10) % 10)
+gs1_check_digit = check_digit  # one GS1 check digit for the hub (coupons.upc)
 
 
 def type2_barcode(code: str) -> str:

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from coupons.upc import check_digit
+
 from .nutrition import Panel, nutrition_panels
 
 CENT = Decimal("0.01")
@@ -57,8 +59,7 @@ class LabelError(ValueError):
 
 def gs1_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit of ``body`` (all digits, the check digit not included)."""
-    total = sum(int(char) * (3 if index % 2 == 0 else 1) for index, char in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    return int(check_digit(body))
 
 
 def price_verifier_digit(price: str) -> int:
