@@ -14,6 +14,8 @@ import random
 import secrets
 from datetime import date, timedelta
 
+from coupons.upc import check_digit
+
 # (number, name, sub-departments, products, brands). Produce is department 4, as in the
 # ECRS sample.
 DEPARTMENTS = [
@@ -172,9 +174,7 @@ PRICE_LABEL_TYPE_IDS = [4_294_697_302_026, 4_294_697_302_027, 4_294_697_302_030]
 def upc_a(body11: int) -> str:
     """A 12-digit UPC-A with its check digit."""
     digits = f"{body11:011d}"
-    odd = sum(int(digit) for digit in digits[0::2])
-    even = sum(int(digit) for digit in digits[1::2])
-    return digits + str((10 - (odd * 3 + even) % 10) % 10)
+    return digits + check_digit(digits)
 
 
 def item_id(n: int) -> str:
