@@ -110,8 +110,8 @@ def test_a_code_with_its_check_digit_has_the_key_of_the_code_without_it(body):
     assume(significant)
     # the rule can only see a missing check digit when the last digit is not already one...
     assume(not has_valid_check_digit(significant))
-    # ...and a 7-digit body that is itself a UPC-E is read as one
-    assume(len(significant) != 7 or upce_to_upca(significant.zfill(8)) is None)
+    # ...and a 7- or 8-digit body that is itself a UPC-E (its check digit included) is one
+    assume(len(significant) not in (7, 8) or upce_to_upca(significant.zfill(8)) is None)
     assert upc_key(body + check_digit(body)) == upc_key(body) == upc_key(int(body))
 
 
