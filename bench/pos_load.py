@@ -486,7 +486,7 @@ def main() -> None:
     )
     parser.add_argument("--url", help="A running hub (default: start one); DATABASE_URL must name its database.")
     parser.add_argument("--port", type=int, default=0, help="Port of the hub this script starts (default: a free one).")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the hub this script starts.")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of the hub this script starts.")
     parser.add_argument("--threads", type=int, default=1, help="Threads per worker (more than 1: gthread, keep-alive).")
     parser.add_argument("--terminals", type=int, default=50)
     parser.add_argument("--think", type=float, default=0.5, help="Seconds a terminal waits between its requests.")

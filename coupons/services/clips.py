@@ -14,7 +14,7 @@ from django.utils import timezone
 from .. import lock_objects
 from ..models import Clip, CouponEvent, Customer, PosCredential, Site
 from ..selectors import clippable_coupons
-from .common import clips_save
+from .common import clips_save, commit_without_waiting_for_disk
 
 logger = logging.getLogger("coupons.pos")
 
@@ -51,6 +51,7 @@ def clips_change(
     both = set(add) & set(remove)
     if both:
         logger.warning("clip %s: %s both added and removed; ignored", customer.customer_id, sorted(both))
+    commit_without_waiting_for_disk()
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
     clips = {clip.coupon.coupon_id: clip for clip in lock_objects.clips_for_update(customer=customer)}
     now = timezone.now()

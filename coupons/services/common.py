@@ -38,6 +38,18 @@ def pos_lock_timeout() -> None:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{getattr(settings, 'POS_LOCK_TIMEOUT_MS', 3000)}ms"])
 
 
+def commit_without_waiting_for_disk() -> None:
+    """On PostgreSQL, let the current transaction commit without waiting for its WAL to
+    reach the disk (``SET LOCAL synchronous_commit = off``): a crash in the next fraction of
+    a second may lose it, never corrupt anything. Only for writes whose loss can never
+    let a coupon be redeemed more than its uses allow: a sale's log, and clipping (a lost
+    clip is clipped again; a lost unclip leaves the coupon clipped, still bound by its
+    uses). Pendings, redemptions, releases and loyalty points always wait for the disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def pos_transaction_lock(*, site: Site, transaction_id: str, create: bool = True, now=None) -> PosTransaction | None:
     """The transaction row, locked; created (open) when unknown and ``create``. Must run
     inside ``transaction.atomic``: it is the first lock a transaction service takes."""

@@ -24,6 +24,7 @@ from .clips import abandon_after
 from .common import (
     clip_event,
     clips_save,
+    commit_without_waiting_for_disk,
     line_id_json,
     offer_for,
     pos_lock_timeout,
@@ -257,21 +258,25 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
         )
     if customer is not None and result.customer is None:
         result.customer = customer
-    if txn is None:
-        txn, _ = PosTransaction.objects.get_or_create(
-            site=site,
-            transaction_id=transaction_id,
-            defaults={"customer": customer, "created_at": now, "updated_at": now},
-        )
     result.answer = result.as_json()
-    UpdateRow.objects.create(
-        transaction=txn,
-        transient=True,
-        request=request or {},
-        answer=result.answer,
-        warnings=result.warnings,
-        at=now,
-    )
+    with transaction.atomic():
+        # Only the sale's log is written here, no coupon state: its commit need not wait
+        # for the disk (one fsync fewer on most of a sale's requests).
+        commit_without_waiting_for_disk()
+        if txn is None:
+            txn, _ = PosTransaction.objects.get_or_create(
+                site=site,
+                transaction_id=transaction_id,
+                defaults={"customer": customer, "created_at": now, "updated_at": now},
+            )
+        UpdateRow.objects.create(
+            transaction=txn,
+            transient=True,
+            request=request or {},
+            answer=result.answer,
+            warnings=result.warnings,
+            at=now,
+        )
     return result
 
 
