@@ -63,6 +63,39 @@ def page_split[Record](
     return list(by_id.values())
 
 
+class PageWriter:
+    """What the page writers of items and scales share. Expects ``push``, ``result``
+    (:class:`IngestResult`) and ``now`` on the instance."""
+
+    push: Any
+    result: IngestResult
+    now: Any
+
+    def _stamps(self) -> dict:
+        """The bookkeeping columns for ``ecrs_hub.bulk.upsert``."""
+        return {
+            "insert_only": {"created_at": self.now},
+            "common": {"updated_at": self.now, "last_push_id": self.push.pk},
+        }
+
+    def _soft_delete(self, values: dict, stored: tuple | None) -> None:
+        """``deleted: true`` marks the row deleted (keeping the first deletion time);
+        ``false`` revives it, and so does null (CONTRACT 2.4: a null clears the value, and
+        CATAPULT sends null for "not populated"); absent leaves the flag as it was.
+        ``stored`` is the row as stored: (hash, deleted, deleted_at), or None when new."""
+        if "deleted" not in values:
+            return
+        if values["deleted"] is None:
+            values["deleted"] = False
+        was_deleted = stored is not None and stored[1]
+        if values["deleted"]:
+            values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now
+            if not was_deleted:
+                self.result.deleted += 1
+        else:
+            values["deleted_at"] = None
+
+
 class Pushed(models.Model):
     """Bookkeeping every pushed row carries."""
 

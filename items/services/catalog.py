@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import CoercionError, Problem, RecordRejected
-from ecrs_hub.ingest import content_hash, page_split, text_id
+from ecrs_hub.ingest import PageWriter, content_hash, page_split, text_id
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 
@@ -115,7 +115,7 @@ def _moved(problem: Problem, old_prefix: str, new_prefix: str) -> Problem:
     return Problem(new_prefix + problem.path.removeprefix(old_prefix), problem.rule, problem.value)
 
 
-class _IngestRun:
+class _IngestRun(PageWriter):
     """One page's writes. Must run inside a transaction."""
 
     def __init__(self, push: Push, page: list[PageItem], result: IngestResult):
@@ -362,22 +362,6 @@ class _IngestRun:
                 **self._stamps(),
             )
 
-    def _soft_delete(self, values: dict, stored: tuple | None) -> None:
-        """``deleted: true`` marks the row deleted (keeping the first deletion time);
-        ``false`` revives it, and so does null (CONTRACT 2.4: a null clears the value, and
-        CATAPULT sends null for "not populated"); absent leaves the flag as it was."""
-        if "deleted" not in values:
-            return
-        if values["deleted"] is None:
-            values["deleted"] = False
-        was_deleted = stored is not None and stored[1]
-        if values["deleted"]:
-            values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now
-            if not was_deleted:
-                self.result.deleted += 1
-        else:
-            values["deleted_at"] = None
-
     # -- supplier units -----------------------------------------------------------------
 
     def _coerce_supplier_units(self, existing: dict) -> tuple[list[tuple[PageItem, dict, bool]], dict[str, str | None]]:
@@ -428,12 +412,6 @@ class _IngestRun:
         )
 
     # -- bookkeeping ----------------------------------------------------------------------
-
-    def _stamps(self) -> dict:
-        return {
-            "insert_only": {"created_at": self.now},
-            "common": {"updated_at": self.now, "last_push_id": self.push.pk},
-        }
 
     def _record_hash(self, item: PageItem) -> str:
         """What to remember of a record as stored, so that the next identical copy is

@@ -18,7 +18,7 @@ from django.utils import timezone
 from coupons.upc import check_digit
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
-from ecrs_hub.ingest import content_hash, page_split, text_id
+from ecrs_hub.ingest import PageWriter, content_hash, page_split, text_id
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 from items.models import Store
@@ -127,7 +127,7 @@ def nutrition_coerce(raw: Any, path: str, result: IngestResult) -> list[dict] | 
     return panels
 
 
-class _IngestRun:
+class _IngestRun(PageWriter):
     """One page's writes. Must run inside a transaction."""
 
     def __init__(self, push: Push, page: list[PageItem], result: IngestResult):
@@ -361,28 +361,6 @@ class _IngestRun:
         scale_resolution_refresh(ScaleItemStore.objects.filter(scale_item_id__in=touched))
 
     # -- bookkeeping ----------------------------------------------------------------------
-
-    def _soft_delete(self, values: dict, stored: tuple | None) -> None:
-        """``deleted: true`` marks the row deleted (keeping the first deletion time);
-        ``false`` revives it, and so does null (CONTRACT 2.4: a present null clears the
-        value, and the flag's cleared state is "not deleted"); absent leaves it as it was."""
-        if "deleted" not in values:
-            return
-        if values["deleted"] is None:
-            values["deleted"] = False
-        was_deleted = stored is not None and stored[1]
-        if values["deleted"]:
-            values["deleted_at"] = stored[2] if was_deleted and stored[2] else self.now
-            if not was_deleted:
-                self.result.deleted += 1
-        else:
-            values["deleted_at"] = None
-
-    def _stamps(self) -> dict:
-        return {
-            "insert_only": {"created_at": self.now},
-            "common": {"updated_at": self.now, "last_push_id": self.push.pk},
-        }
 
     def _count(self) -> None:
         for item in self.page:
