@@ -100,6 +100,22 @@ def admin_login(seed: DemoSeed) -> None:
     seed.summary.append("WARNING: admin / admin is a demo login for a local hub only; never deploy with it.")
 
 
+def staff_groups(seed: DemoSeed) -> None:
+    """The ready-made staff groups, and a non-superuser login in "Store staff"."""
+    from django.contrib.auth.models import Group
+
+    from ecrs_hub.services import STORE_STAFF, staff_groups_create
+
+    for result in staff_groups_create():
+        seed.stdout.write(f"Group {result.group.name!r}: {len(result.permissions)} permissions.")
+    user_model = get_user_model()
+    if not user_model.objects.filter(username="staff").exists():
+        user_model.objects.create_user("staff", "staff@example.com", "staff", is_staff=True)
+        seed.stdout.write(f"Created the staff user staff / staff in {STORE_STAFF!r}.")
+    user_model.objects.get(username="staff").groups.add(Group.objects.get(name=STORE_STAFF))
+    seed.summary.append(f"WARNING: staff / staff ({STORE_STAFF}) is a demo login for a local hub only.")
+
+
 def scale_items(seed: DemoSeed) -> None:
     from scales.demo import seed_scale_items
 
@@ -112,7 +128,7 @@ def coupons(seed: DemoSeed) -> None:
     seed_coupons(seed)
 
 
-SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, scale_items, coupons, admin_login]
+SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, scale_items, coupons, admin_login, staff_groups]
 
 
 class Command(BaseCommand):
