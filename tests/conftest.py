@@ -29,13 +29,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _throw_away_media():
-    """The test settings store files in a fresh temporary folder: remove it afterwards."""
-    yield
+def pytest_unconfigure(config):
+    """The test settings keep files in a fresh temporary folder per process (xdist's
+    controller and each worker): remove it on the way out."""
     from django.conf import settings
 
-    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    if settings.configured and getattr(settings, "TEST_FILES", None):
+        shutil.rmtree(settings.TEST_FILES, ignore_errors=True)
 
 
 def fixture_bytes(name: str) -> bytes:
