@@ -14,7 +14,7 @@ from django.utils import timezone
 from .. import lock_objects
 from ..models import Clip, CouponEvent, Customer, PosCredential, Site
 from ..selectors import clippable_coupons
-from .common import clips_save, commit_without_waiting_for_disk
+from .common import clip_event, clips_save, commit_without_waiting_for_disk
 
 logger = logging.getLogger("coupons.pos")
 
@@ -79,7 +79,9 @@ def clips_change(
             logger.info("clip %s: %s is already %s; left out", customer.customer_id, coupon_id, clip.state)
             continue
         added.append(coupon_id)
-        events.append(_event(CouponEvent.Kind.CLIP, clip, "available", "clipped", site, credential, now))
+        events.append(
+            clip_event(CouponEvent.Kind.CLIP, clip, "available", "clipped", None, now, site=site, credential=credential)
+        )
     for coupon_id in remove:
         clip = clips.get(coupon_id)
         if coupon_id in both or clip is None or clip.state != Clip.State.CLIPPED:
@@ -88,25 +90,15 @@ def clips_change(
         clip.state, clip.updated_at = Clip.State.REMOVED, now
         changed.append(clip)
         removed.append(coupon_id)
-        events.append(_event(CouponEvent.Kind.UNCLIP, clip, "clipped", "available", site, credential, now))
+        events.append(
+            clip_event(
+                CouponEvent.Kind.UNCLIP, clip, "clipped", "available", None, now, site=site, credential=credential
+            )
+        )
     if changed:
         clips_save(changed, ["state", "clipped_at", "updated_at"])
     CouponEvent.objects.bulk_create(events)
     return ClipResult(added=added, removed=removed)
-
-
-def _event(kind, clip, from_state, to_state, site, credential, now) -> CouponEvent:
-    return CouponEvent(
-        kind=kind,
-        clip=clip,
-        coupon_id=clip.coupon_id,
-        customer_id=clip.customer_id,
-        from_state=from_state,
-        to_state=to_state,
-        site=site,
-        credential=credential,
-        at=now,
-    )
 
 
 @transaction.atomic

@@ -94,7 +94,19 @@ def receipt_lines(site: Site, total_saved: Decimal, coupon_count: int) -> list[d
     return [{"type": "TEXT", "content": text}]
 
 
-def clip_event(kind: str, clip: Clip, from_state: str, to_state: str, txn: PosTransaction | None, now, **extra):
+def clip_event(
+    kind: str,
+    clip: Clip,
+    from_state: str,
+    to_state: str,
+    txn: PosTransaction | None,
+    now,
+    *,
+    site: Site | None = None,
+    **extra,
+):
+    """An audit row for a clip's state change: at ``txn``'s site and terminal, or at
+    ``site`` for a change outside a sale (clipping)."""
     return CouponEvent(
         kind=kind,
         clip=clip,
@@ -102,7 +114,7 @@ def clip_event(kind: str, clip: Clip, from_state: str, to_state: str, txn: PosTr
         customer_id=clip.customer_id,
         from_state=from_state,
         to_state=to_state,
-        site_id=txn.site_id if txn else None,
+        site_id=txn.site_id if txn else (site.pk if site else None),
         terminal=txn.terminal if txn else None,
         transaction=txn,
         at=now,
