@@ -86,3 +86,21 @@ def token_client(user) -> Client:
 def api(make_user) -> Client:
     """A script's client: a superuser's token."""
     return token_client(make_user("script", superuser=True))
+
+
+# Every list endpoint of the staff API (CONTRACT 7 and the POS credentials).
+API_LISTS = [
+    "/api/stores/",
+    "/api/items/",
+    "/api/images/",
+    "/api/price-label-types/",
+    "/api/scale-items/",
+    "/api/coupons/",
+    "/api/customers/",
+    "/api/clips/",
+    "/api/transactions/",
+    "/api/pushes/",
+    "/api/integrations/",
+    "/api/sites/",
+    "/api/pos-credentials/",
+]

@@ -8,7 +8,7 @@ import pytest
 from ecrs_hub.models import Push
 from scales.models import ScaleDefaults
 
-from .conftest import token_client
+from .conftest import API_LISTS, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,24 +21,7 @@ def results(response) -> list[dict]:
 # --- who may read ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/stores/",
-        "/api/items/",
-        "/api/images/",
-        "/api/price-label-types/",
-        "/api/scale-items/",
-        "/api/coupons/",
-        "/api/customers/",
-        "/api/clips/",
-        "/api/transactions/",
-        "/api/pushes/",
-        "/api/integrations/",
-        "/api/sites/",
-        "/api/pos-credentials/",
-    ],
-)
+@pytest.mark.parametrize("path", API_LISTS)
 def test_anonymous_callers_are_refused_with_a_token_challenge(client, path):
     response = client.get(path)
     assert response.status_code == 401

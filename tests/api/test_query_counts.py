@@ -15,25 +15,11 @@ from coupons.services.customer_import import customers_import
 from coupons.services.sites import pos_credential_upsert, site_upsert
 from ecrs_hub.models import Push
 
-from .conftest import item_record
+from .conftest import API_LISTS, item_record
 
 pytestmark = pytest.mark.django_db
 
-LISTS = [
-    "/api/stores/",
-    "/api/items/",
-    "/api/images/",
-    "/api/price-label-types/",
-    "/api/scale-items/",
-    "/api/coupons/",
-    "/api/customers/",
-    "/api/clips/",
-    "/api/transactions/",
-    "/api/pushes/",
-    "/api/integrations/",
-    "/api/sites/",
-    "/api/pos-credentials/",
-]
+LISTS = API_LISTS
 
 
 def add_rows(batch: int, *, pusher, scales, n: int) -> None:
