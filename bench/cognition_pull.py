@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cognition.fake_server import FakeCognition, FakeData  # noqa: E402  (no Django needed)
+from cognition.testing.fake_server import FakeCognition, FakeData  # noqa: E402  (no Django needed)
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 LINES_PER_TRANSACTION = 10  # 8 items, tax, tender; every 7th also a vendor coupon line
@@ -50,7 +50,7 @@ def main() -> int:
     if not env.get("DATABASE_URL"):
         scratch = tempfile.TemporaryDirectory(prefix="cognition-bench-")
         env["DATABASE_URL"] = f"sqlite:///{scratch.name}/bench.sqlite3"
-    env.setdefault("DJANGO_SETTINGS_MODULE", "ecrs_hub.settings.local")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
 
     eastern = ZoneInfo("America/New_York")

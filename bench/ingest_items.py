@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import orjson  # noqa: E402
 
-from items import demo  # noqa: E402  (plain Python, no Django needed)
+from demo import catalog as demo  # noqa: E402  (plain Python, no Django needed)
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 CASES = ("first load", "unchanged re-send", "10% changed")
@@ -83,7 +83,7 @@ class Hub:
     def __init__(self, workers: int):
         self.tmp = tempfile.TemporaryDirectory(prefix="ecrs-hub-bench-")
         self.process = None
-        self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="ecrs_hub.settings.local", MEDIA_ROOT=self.tmp.name)
+        self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", MEDIA_ROOT=self.tmp.name)
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.tmp.name}/bench.sqlite3")
         self.env["DEBUG"] = "0"
         # An empty static folder: whitenoise warns when there is none, and a benchmark needs
@@ -103,7 +103,7 @@ class Hub:
         self.key = out.strip().splitlines()[-1]
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        gunicorn = [str(Path(PYTHON).parent / "gunicorn"), "ecrs_hub.wsgi", "-b", f"127.0.0.1:{port}"]
+        gunicorn = [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}"]
         self.process = subprocess.Popen(
             [*gunicorn, "-w", str(workers), "--timeout", "300", "--log-level", "warning"], env=self.env, cwd=ROOT
         )

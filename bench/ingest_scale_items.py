@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 
 from bench.ingest_items import PYTHON, Hub, database_vendor  # noqa: E402
-from scales.demo import generate_scale_items  # noqa: E402  (plain Python, no Django needed)
+from demo.scales import generate_scale_items  # noqa: E402  (plain Python, no Django needed)
 
 
 def request(url: str, key: str, body: bytes | None = None) -> tuple[int, float, bytes]:

@@ -51,7 +51,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coupons.upc import check_digit  # noqa: E402  (plain Python, no Django needed)
+from ecrs_hub.gtin import check_digit  # noqa: E402  (plain Python, no Django needed)
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 SITE, STORE_NUMBER = "BENCH", "9901"
@@ -215,7 +215,7 @@ class Hub:
         self.env, self.process = env, None
         subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
         self.url = f"http://127.0.0.1:{port or free_port()}"
-        command = [str(Path(PYTHON).parent / "gunicorn"), "ecrs_hub.wsgi", "-b", self.url.removeprefix("http://")]
+        command = [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "-b", self.url.removeprefix("http://")]
         command += ["-w", str(workers), "--timeout", "60", "--log-level", "warning"]
         if threads > 1:  # gthread workers keep connections alive between a terminal's requests
             command += ["--threads", str(threads), "--keep-alive", "5"]
@@ -508,7 +508,7 @@ def main() -> None:
         parser.error("--preclip cannot exceed --customers")
 
     folder = tempfile.TemporaryDirectory(prefix="ecrs-hub-pos-bench-")
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="ecrs_hub.settings.local", DEBUG="0")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local", DEBUG="0")
     env.setdefault("DATABASE_URL", f"sqlite:///{folder.name}/bench.sqlite3")
     env.setdefault("MEDIA_ROOT", str(Path(folder.name) / "media"))
     env["STATIC_ROOT"] = str(Path(folder.name) / "static")  # empty: whitenoise wants one, a benchmark needs none

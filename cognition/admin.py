@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline
+
 from . import wire
 from .models import (
     Forecast,
@@ -41,33 +43,9 @@ LINE_TYPES = {
 }
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class LineInline(ReadOnlyInline):
     model = TransactionLine
+    show_change_link = False
     fields = (
         "tli_pk",
         "type_label",

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ecrs_hub.coercion import CoercionError, to_bool, to_decimal, to_int, to_text
+from ecrs_hub.gtin import upc_key
 
 from .engine import Line
-from .upc import upc_key
 
 logger = logging.getLogger("coupons.pos")
 

@@ -40,7 +40,7 @@ from .pos_wire import coupon_json, image_url
 from .selectors import customer_coupon_lists
 from .services import clips_change, customer_learn
 
-KEY_HEADER = "X-Shopper-Key"
+KEY_HEADER = Integration.SHOPPER_KEY_HEADER
 CUSTOMER_ID_MAX = Customer._meta.get_field("customer_id").max_length
 COUPON_ID_MAX = 16
 MAX_IDS = 100

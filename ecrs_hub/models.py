@@ -19,6 +19,9 @@ class Integration(models.Model):
     """A CATAPULT client allowed to push to the hub. Only the SHA-256 of the key is stored;
     the key itself is shown once, when it is created or rotated."""
 
+    # The header a shopper app sends its key in (kind *shopper*, /api/shopper/).
+    SHOPPER_KEY_HEADER = "X-Shopper-Key"
+
     class Kind(models.TextChoices):
         ITEMS = "items", "Instant Item Detail (items, images, price label settings)"
         SCALES = "scales", "Price Computing Scale (scale items, scale export)"

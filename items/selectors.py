@@ -7,21 +7,10 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from . import wire
 from .models import Item, ItemImage, ItemStore, PriceLabelType
-
-
-def count_subquery(queryset: QuerySet) -> Coalesce:
-    """``COUNT(*)`` of a correlated queryset (one using ``OuterRef``) as an annotation.
-
-    A correlated subquery counts only the rows of the page being shown, through the
-    referencing column's index, where ``Count()`` over a join would group the whole table
-    before the page is cut."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def image_file_subquery(name_ref: str = "image") -> Subquery:

@@ -10,9 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter, IntegerFilter
+from ecrs_hub.queries import count_subquery
 
 from .models import Item, ItemImage, ItemStore, ItemSupplier, PriceLabelType, Store
-from .selectors import count_subquery
 
 BOOKKEEPING = ("content_hash", "record_hash")
 

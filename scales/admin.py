@@ -15,8 +15,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from items.admin import ReadOnlyAdmin, ReadOnlyInline, changelist_url, money, pretty_json, priced
-from items.selectors import count_subquery
+from ecrs_hub.admin.common import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    changelist_url,
+    count_subquery,
+    money,
+    pretty_json,
+    priced,
+)
 
 from . import admin_views, wire
 from .models import ScaleDefaults, ScaleItem, ScaleItemStore, ScaleStore

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from coupons.upc import check_digit
+from ecrs_hub.gtin import check_digit
 
 from .nutrition import Panel, nutrition_panels
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from items.admin import changelist_url, money
-from items.selectors import count_subquery
+from ecrs_hub.admin.common import changelist_url, count_subquery, money
 
 from ..models import Clip, Coupon, CouponEvent, PosCredential, PosTransaction, Site
 from ..services import coupon_image_store

@@ -10,8 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 
-from items.admin import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url
-from items.selectors import count_subquery
+from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url, count_subquery
 
 from ..models import Clip, CouponEvent, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
 from .forms import CustomerEmailForm, CustomerPhoneForm

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from items.admin import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url, pretty_json
-from items.selectors import count_subquery
+from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url, count_subquery, pretty_json
 
 from ..models import (
     Clip,

@@ -80,7 +80,7 @@ class Line:
     ``amount`` is the line total the customer pays before coupons (``discountPrice`` if
     present, else ``price``: CONTRACT 5.2 reads both as line totals). ``quantity`` may be
     fractional (weighed goods): such a line counts as one unit for per-unit rewards.
-    ``upc`` is the canonical GTIN-14 key (``coupons.upc.upc_key``) or None."""
+    ``upc`` is the canonical GTIN-14 key (``ecrs_hub.gtin.upc_key``) or None."""
 
     id: str
     upc: str | None

@@ -111,7 +111,7 @@ def list_parser(item: Callable[[Any], Any]) -> Callable[[Any], list]:
 
 
 def upc_parser(value) -> str:
-    from ..upc import upc_key
+    from ecrs_hub.gtin import upc_key
 
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise CoercionError("must be a UPC (a number or a string of digits)")

@@ -14,7 +14,6 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from coupons.shopper_api import KEY_HEADER as SHOPPER_KEY_HEADER
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.services import IssuedKey, integration_create, integration_rotate_key
 
@@ -52,7 +51,7 @@ def key_instructions(request, issued: IssuedKey) -> dict:
     """What to do with a new key, by kind: CATAPULT gets a HEADER (JSON) and a QUERY
     PARAMETERS string for Web Office; a shopper app sends its key in a header only."""
     if issued.integration.kind == Integration.Kind.SHOPPER:
-        header = f"{SHOPPER_KEY_HEADER}: {issued.key}"
+        header = f"{Integration.SHOPPER_KEY_HEADER}: {issued.key}"
         example_url = request.build_absolute_uri(get_script_prefix()) + SHOPPER_EXAMPLE_PATH
         return {
             "shopper": True,
@@ -144,7 +143,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             # calls (not the key).
             context["endpoint_urls"] = endpoint_urls(request, obj.kind)
             context["shopper"] = obj.kind == Integration.Kind.SHOPPER
-            context["shopper_key_header"] = SHOPPER_KEY_HEADER
+            context["shopper_key_header"] = Integration.SHOPPER_KEY_HEADER
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ecrs_hub.admin.common import count_subquery
+
 from .. import selectors
 from ..models import Item, ItemImage, ItemStore, ItemSupplier, Store
 from .common import (
@@ -204,8 +206,8 @@ class ItemAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .annotate(
                 image_file=selectors.image_file_subquery("image"),
-                store_count=selectors.count_subquery(active_stores),
-                alternate_count=selectors.count_subquery(alternates),
+                store_count=count_subquery(active_stores),
+                alternate_count=count_subquery(alternates),
                 base_pk=Subquery(base),
             )
         )

@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db.models import OuterRef
 from django.utils.html import format_html
 
-from .. import selectors
+from ecrs_hub.admin.common import count_subquery
+
 from ..models import Item, ItemStore, Store
 from .common import ReadOnlyAdmin, changelist_url
 
@@ -25,7 +26,7 @@ class StoreAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         active = ItemStore.objects.filter(store=OuterRef("pk"), deleted=False)
-        return super().get_queryset(request).annotate(item_count=selectors.count_subquery(active))
+        return super().get_queryset(request).annotate(item_count=count_subquery(active))
 
     @admin.display(description="Items (active)", ordering="item_count")
     def item_count(self, obj):

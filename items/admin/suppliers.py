@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db.models import OuterRef
 from django.utils.html import format_html
 
-from .. import selectors
+from ecrs_hub.admin.common import count_subquery
+
 from ..models import ItemSupplier, Supplier
 from .common import ReadOnlyAdmin, changelist_url
 
@@ -19,7 +20,7 @@ class SupplierAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         units = ItemSupplier.objects.filter(supplier=OuterRef("supplier_id"), deleted=False)
-        return super().get_queryset(request).annotate(unit_count=selectors.count_subquery(units))
+        return super().get_queryset(request).annotate(unit_count=count_subquery(units))
 
     @admin.display(description="Item units (active)", ordering="unit_count")
     def unit_count(self, obj):

@@ -15,9 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from coupons.upc import check_digit
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
+from ecrs_hub.gtin import check_digit
 from ecrs_hub.ingest import PageWriter, content_hash, page_split, text_id
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from config.templatetags.hub_dashboard import admin_link
 from coupons.models import Clip, Coupon, Customer, PosTransaction, Redemption, Site
 from ecrs_hub.models import Push
 from ecrs_hub.services import integration_create
-from ecrs_hub.templatetags.hub_dashboard import admin_link
 
 pytestmark = pytest.mark.django_db
 

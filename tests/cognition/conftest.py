@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cognition.fake_server import FakeCognition, FakeData
+from cognition.testing.fake_server import FakeCognition, FakeData
 
 ORIGIN = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)  # midnight US/Eastern, 1 March 2026
 

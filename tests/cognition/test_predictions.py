@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from cognition.fake_server import big
 from cognition.models import Forecast, Recommendation
+from cognition.testing.fake_server import big
 
 pytestmark = pytest.mark.django_db
 

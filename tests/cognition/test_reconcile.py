@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from cognition.fake_server import FakeData, big
 from cognition.models import ReconciliationReport
+from cognition.testing.fake_server import FakeData, big
 from coupons.models import Coupon, PosTransaction, Redemption, Site
 from items.models import Store
 

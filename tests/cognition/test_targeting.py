@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from cognition.fake_server import big
 from cognition.models import Recommendation, Transaction
+from cognition.testing.fake_server import big
 from coupons.models import Coupon, Customer
 
 pytestmark = pytest.mark.django_db

@@ -112,7 +112,7 @@ def test_refused_range_exits_non_zero_from_manage_py():
             **os.environ,
             "COGNITION_ACCOUNT": "1",
             "COGNITION_API_KEY": "k",
-            "DJANGO_SETTINGS_MODULE": "ecrs_hub.settings.local",
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
         },
         timeout=60,
     )

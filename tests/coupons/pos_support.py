@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from coupons.models import Clip, Coupon, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
-from coupons.upc import upc_key
+from ecrs_hub.gtin import upc_key
 
 UPC = 894773001193  # the ECRS sample's UPC
 OTHER_UPC = 894773001049

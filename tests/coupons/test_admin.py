@@ -34,8 +34,8 @@ from coupons.models import (
 from coupons.services.coupon_import import coupons_import
 from coupons.services.customer_import import customers_import
 from coupons.services.sites import pos_credential_upsert, site_upsert
-from coupons.upc import upc_key
-from items.demo import demo_image_bytes
+from demo.catalog import demo_image_bytes
+from ecrs_hub.gtin import upc_key
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/admin/coupons/"

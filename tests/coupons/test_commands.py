@@ -28,7 +28,7 @@ from coupons.models import (
     PosCredential,
     Site,
 )
-from items.demo import demo_image_bytes
+from demo.catalog import demo_image_bytes
 from items.models import Store
 
 pytestmark = pytest.mark.django_db

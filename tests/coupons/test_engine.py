@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coupons.engine import SEARCH_BUDGET, Application, Line, LineDiscount, Offer, RewardKind, evaluate
-from coupons.upc import upc_key
+from ecrs_hub.gtin import upc_key
 
 D = Decimal
 PERCENT, AMOUNT, FIXED, FREE = RewardKind.PERCENT, RewardKind.AMOUNT, RewardKind.FIXED_PRICE, RewardKind.FREE

@@ -50,7 +50,7 @@ def test_production_passes_the_deployment_checklist(tmp_path):
     result = start(
         ["manage.py", "check", "--deploy"],
         tmp_path,
-        DJANGO_SETTINGS_MODULE="ecrs_hub.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=A_SECRET_KEY,
         ALLOWED_HOSTS="hub.example.com",
     )
@@ -67,7 +67,7 @@ def test_production_passes_the_deployment_checklist(tmp_path):
     ids=["missing", "empty", "short"],
 )
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret_key):
-    environment = {"DJANGO_SETTINGS_MODULE": "ecrs_hub.settings.production"}
+    environment = {"DJANGO_SETTINGS_MODULE": "config.settings.production"}
     if secret_key is not None:
         environment["SECRET_KEY"] = secret_key
 
@@ -87,7 +87,7 @@ def test_production_ignores_a_debug_flag_left_in_the_environment(tmp_path):
     result = print_settings(
         tmp_path,
         "DEBUG",
-        DJANGO_SETTINGS_MODULE="ecrs_hub.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=A_SECRET_KEY,
         DEBUG="1",
     )
@@ -102,7 +102,7 @@ def test_local_settings_serve_plain_http_and_production_hardens_it(tmp_path):
     production = print_settings(
         tmp_path,
         names,
-        DJANGO_SETTINGS_MODULE="ecrs_hub.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=A_SECRET_KEY,
     )
 
@@ -131,7 +131,7 @@ print(client.post("/ecrs/no-such-endpoint/", b"[]", content_type="application/js
     result = start(
         ["-c", code],
         tmp_path,
-        DJANGO_SETTINGS_MODULE="ecrs_hub.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=A_SECRET_KEY,
         ALLOWED_HOSTS="hub.example.com",
     )

@@ -181,7 +181,7 @@ def test_a_staff_user_in_no_group_sees_nothing(staff_groups, django_user_model):
 def test_seed_demo_makes_a_store_staff_login_twice_over(django_user_model):
     from django.core.management.base import OutputWrapper
 
-    from items.management.commands.seed_demo import SECTIONS, DemoSeed, staff_groups
+    from demo.seed import SECTIONS, DemoSeed, staff_groups
 
     assert staff_groups in SECTIONS
     for _run in range(2):

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from coupons.shopper_api import KEY_HEADER as SHOPPER_KEY_HEADER
 from ecrs_hub.models import Integration
 from ecrs_hub.services import integration_create, integration_rotate_key
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} integration {name!r} ({kind}). The key is shown only now.")
         if kind == Integration.Kind.SHOPPER:
             # A shopper app sends its key in a header only (coupons/shopper_api.py).
-            self.stdout.write(f"HEADER: {SHOPPER_KEY_HEADER}: {issued.key}")
+            self.stdout.write(f"HEADER: {Integration.SHOPPER_KEY_HEADER}: {issued.key}")
         else:
             self.stdout.write(f"HEADER: {issued.header_string}")
             self.stdout.write(f"QUERY PARAMETERS: {issued.query_string}")

@@ -10,7 +10,7 @@ chunks. Switches for tests: ``fail_next`` (e.g. 429 with Retry-After, 500, 400 w
 message), ``fail_request`` (the Nth request), ``delay`` (slow answers), ``requests`` (what
 was asked).
 
-The data (``FakeData``) is generated deterministically: see ``cognition.fake_data``.
+The data (``FakeData``) is generated deterministically: see ``cognition.testing.fake_data``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.db.models import Sum
 
-from coupons import demo
 from coupons.models import (
     Clip,
     Coupon,
@@ -25,8 +24,9 @@ from coupons.models import (
     Redemption,
     Site,
 )
-from coupons.upc import upc_key
-from items.management.commands.seed_demo import DemoSeed
+from demo import coupons as demo
+from demo.seed import DemoSeed
+from ecrs_hub.gtin import upc_key
 
 pytestmark = pytest.mark.django_db
 

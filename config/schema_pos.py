@@ -1,6 +1,6 @@
 """OpenAPI description of the POS coupon API (/pos/, CONTRACT 3): its paths, aliases, query
 parameters and JSON shapes, as in ECRS's Digital Coupon and External Loyalty API Client
-document and the samples in tests/fixtures. Used by :mod:`ecrs_hub.api.schema`."""
+document and the samples in tests/fixtures. Used by :mod:`config.schema`."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from items import demo
+from demo import catalog
 
 
 class Command(BaseCommand):
@@ -51,27 +51,29 @@ class Command(BaseCommand):
             raise CommandError("--items, --stores and --images must be 0 or more and --page-size at least 1")
         if options["changed"] is not None and not 0 <= options["changed"] <= 1:
             raise CommandError("--changed is a fraction between 0 and 1")
-        items = demo.generate_items(
+        items = catalog.generate_items(
             options["items"], stores=options["stores"], seed=options["seed"], start=options["start"]
         )
         if options["images"]:
             self.post_images(items, options["images"])
         if options["price_labels"]:
-            self.post("/ecrs/price-label-settings/", orjson.dumps(demo.price_label_settings()), "application/json")
+            self.post("/ecrs/price-label-settings/", orjson.dumps(catalog.price_label_settings()), "application/json")
         self.post_pages(items)
         if options["changed"] is not None:
-            self.post_pages(demo.mutate_items(items, options["changed"], seed=options["seed"] + 1))
+            self.post_pages(catalog.mutate_items(items, options["changed"], seed=options["seed"] + 1))
         if self.failures:
             raise CommandError(f"{self.failures} request(s) were not answered 200")
 
     def post_images(self, items: list[dict], count: int) -> None:
         labels = {item["image"]: item["itemName"] for item in items if item.get("image")}
-        names = demo.referenced_image_names(items)[:count]
+        names = catalog.referenced_image_names(items)[:count]
         spare = self.options["start"] + self.options["items"]
-        names += [demo.image_name(spare + n) for n in range(count - len(names))]
+        names += [catalog.image_name(spare + n) for n in range(count - len(names))]
         for start in range(0, len(names), 10):
-            files = [(name, demo.demo_image_bytes(name, label=labels.get(name))) for name in names[start : start + 10]]
-            body, content_type = demo.multipart_body(files)
+            files = [
+                (name, catalog.demo_image_bytes(name, label=labels.get(name))) for name in names[start : start + 10]
+            ]
+            body, content_type = catalog.multipart_body(files)
             self.post("/ecrs/images/", body, content_type)
 
     def post_pages(self, items: list[dict]) -> None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 
-from cognition.fake_server import FakeCognition, FakeData
+from cognition.testing.fake_server import FakeCognition, FakeData
 
 
 class Command(BaseCommand):

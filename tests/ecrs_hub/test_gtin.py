@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from coupons.upc import check_digit, has_valid_check_digit, upc_key, upce_to_upca
+from ecrs_hub.gtin import check_digit, has_valid_check_digit, upc_key, upce_to_upca
 from scales.services.ingest import barcode_check_digit
 from tests.conftest import fixture_json
 

@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management.base import OutputWrapper
 
+from demo.scales import PRODUCTS, generate_scale_items, seed_scale_items
+from demo.seed import DemoSeed
 from ecrs_hub.models import Push
-from items.management.commands.seed_demo import DemoSeed
 from items.models import Store
-from scales.demo import PRODUCTS, generate_scale_items, seed_scale_items
 from scales.models import ScaleDefaults, ScaleItem, ScaleItemStore
 from scales.nutrition import nutrition_panel
 from scales.selectors import resolved_scale_items

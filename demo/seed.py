@@ -5,27 +5,25 @@ and ingested like one received over HTTP), so the admin shows pushes, items, ima
 price label types as a live hub would. Running it again leaves the same data (the pushes
 of the second run are logged, and report everything unchanged).
 
-Sections are functions ``section(seed: DemoSeed)`` listed in ``SECTIONS``, run in order;
-scales and coupons add theirs there."""
+Sections are functions ``section(seed: DemoSeed)`` listed in ``SECTIONS``, run in order:
+the catalogue here, the scale items (:mod:`demo.scales`) and the coupons, customers and
+sales (:mod:`demo.coupons`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.core.management.base import OutputWrapper
 
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.receiving import push_ingest
 from ecrs_hub.services import integration_create
-from items import demo
 
-DEMO_ITEMS = 300
-DEMO_STORES = 3
-ALTERNATES_EVERY = 25  # every 25th item is an Alternate ID of the one before it
+from . import catalog, coupons, scales
+
 ITEMS_INTEGRATION = "Demo CATAPULT"
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -68,17 +66,19 @@ def catalogue(seed: DemoSeed) -> None:
     """Stores, items (with alternates and supplier units), most of their images, the health
     attribute icons and the price label types, in CATAPULT's order: images first."""
     integration = seed.integration(ITEMS_INTEGRATION, Integration.Kind.ITEMS)
-    items = demo.generate_items(DEMO_ITEMS, stores=DEMO_STORES, alternates_every=ALTERNATES_EVERY)
+    items = catalog.generate_items(
+        catalog.DEMO_ITEMS, stores=catalog.DEMO_STORES, alternates_every=catalog.ALTERNATES_EVERY
+    )
 
     # Every fifth item has no picture yet: the admin shows what a missing image looks like.
     labels = {item["image"]: item["itemName"] for index, item in enumerate(items) if index % 5 != 4}
-    referenced = set(demo.referenced_image_names(items))
-    icons = [name for name in map(demo.health_icon_name, demo.HEALTH) if name in referenced]
+    referenced = set(catalog.referenced_image_names(items))
+    icons = [name for name in map(catalog.health_icon_name, catalog.HEALTH) if name in referenced]
     names = list(labels) + icons
     created = unchanged = 0
     for start in range(0, len(names), 10):
-        files = [(name, demo.demo_image_bytes(name, label=labels.get(name))) for name in names[start : start + 10]]
-        body, content_type = demo.multipart_body(files)
+        files = [(name, catalog.demo_image_bytes(name, label=labels.get(name))) for name in names[start : start + 10]]
+        body, content_type = catalog.multipart_body(files)
         push = seed.push(integration, Push.Endpoint.IMAGES, body, content_type)
         created, unchanged = created + push.created, unchanged + push.unchanged
     seed.stdout.write(
@@ -86,10 +86,10 @@ def catalogue(seed: DemoSeed) -> None:
         f"{created} created, {unchanged} unchanged."
     )
 
-    push = seed.push(integration, Push.Endpoint.PRICE_LABEL_SETTINGS, orjson.dumps(demo.price_label_settings()))
+    push = seed.push(integration, Push.Endpoint.PRICE_LABEL_SETTINGS, orjson.dumps(catalog.price_label_settings()))
     seed.stdout.write(f"Price label types: {push.message}")
     push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(items))
-    seed.stdout.write(f"Items at {DEMO_STORES} stores: {push.message}")
+    seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores: {push.message}")
 
 
 def admin_login(seed: DemoSeed) -> None:
@@ -116,36 +116,10 @@ def staff_groups(seed: DemoSeed) -> None:
     seed.summary.append(f"WARNING: staff / staff ({STORE_STAFF}) is a demo login for a local hub only.")
 
 
-def scale_items(seed: DemoSeed) -> None:
-    from scales.demo import seed_scale_items
-
-    seed_scale_items(seed)
-
-
-def coupons(seed: DemoSeed) -> None:
-    from coupons.demo import seed_coupons
-
-    seed_coupons(seed)
-
-
-SECTIONS: list[Callable[[DemoSeed], None]] = [catalogue, scale_items, coupons, admin_login, staff_groups]
-
-
-class Command(BaseCommand):
-    help = "Load demo data (a catalogue with stores, images and price label types) and a demo admin login."
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--url", default=DEFAULT_URL, help=f"Where the hub is served, for the links (default {DEFAULT_URL})."
-        )
-
-    def handle(self, *args, **options):
-        if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
-            raise CommandError("seed_demo loads demo data and an admin/admin login: it refuses production settings.")
-        seed = DemoSeed(self.stdout, self.stderr, base_url=options["url"].rstrip("/"))
-        for section in SECTIONS:
-            section(seed)
-        self.stdout.write("")
-        for line in seed.summary:
-            self.stdout.write(self.style.WARNING(line) if line.startswith("WARNING") else line)
-        self.stdout.write(f"Admin:  {seed.base_url}/admin/   login: admin / admin")
+SECTIONS: list[Callable[[DemoSeed], None]] = [
+    catalogue,
+    scales.seed_scale_items,
+    coupons.seed_coupons,
+    admin_login,
+    staff_groups,
+]

@@ -1,4 +1,4 @@
-"""Deterministic data for the fake Cognition server (``cognition.fake_server``).
+"""Deterministic data for the fake Cognition server (``cognition.testing.fake_server``).
 
 Transaction ``n`` is ingested at ``origin + n * interval`` (exactly on the grid, so rows sit
 on window boundaries); its lines are drawn from ``Random(seed, n)``. Every 7th transaction
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import wire
+from cognition import wire
 
 LOCAL = ZoneInfo("America/New_York")
 CPK = 1000  # the high 32 bits of every generated id: ids are 64-bit (pk | cpk << 32)

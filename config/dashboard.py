@@ -14,7 +14,10 @@ from django.db.models import CharField, Count, F, Func, IntegerField, Min, Outer
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
-from .models import Integration, Push
+from coupons.models import Clip, Coupon, Customer, Redemption
+from ecrs_hub.models import Integration, Push
+from items.models import Item
+from scales.models import ScaleItem
 
 FAILURE_WINDOW = timedelta(hours=24)
 CHART_DAYS = 30
@@ -163,10 +166,6 @@ def dashboard_for(user) -> Dashboard:
             not_ok=Count("pk", filter=~stored),
         )
         board.charts.append(chart("Pushes per day", ("stored", "not OK"), days, pushes))
-
-    from coupons.models import Clip, Coupon, Customer, Redemption
-    from items.models import Item
-    from scales.models import ScaleItem
 
     for label, model, perm in (
         ("Items", Item, "items.view_item"),

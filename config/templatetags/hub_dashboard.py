@@ -1,10 +1,10 @@
 """``{% hub_dashboard as board %}``: the admin index's dashboard for the user viewing it
-(reads in :mod:`ecrs_hub.dashboard`)."""
+(reads in :mod:`config.dashboard`)."""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from ecrs_hub.dashboard import Dashboard, dashboard_for
+from config.dashboard import Dashboard, dashboard_for
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 Everything goes through the operator services (``site_upsert``, ``pos_credential_upsert``,
 ``coupons_import``, ``customers_import``) and the POS clip service, as a real hub would be
 set up, so running it again changes nothing. The coupons name the demo catalogue's own UPCs
-and departments (``items.demo``, the items seed_demo pushes), so a POS update built from
+and departments (``demo.catalog``, the items seed_demo pushes), so a POS update built from
 demo items gets discounts: every reward kind, buy X get Y, minimum spend and quantity,
 loyalty-point coupons, targeted ones, site-specific ones, a few with images, one ended and
 one disabled."""
@@ -14,7 +14,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from items import demo as catalogue
+from . import catalog as catalogue
 
 DEMO_SITES = [("STO1", "27", "Urban Market Boone"), ("STO2", "28", "Urban Market Asheville")]
 POS_USERNAME = "demo-pos"
@@ -28,9 +28,9 @@ LAST_NAMES = ["Greene", "Hollar", "Ward", "Teague", "Presnell", "Miller", "Towns
 
 def demo_items() -> list[dict]:
     """The base items seed_demo pushes (no alternates), generated the same way."""
-    from items.management.commands.seed_demo import ALTERNATES_EVERY, DEMO_ITEMS, DEMO_STORES
-
-    items = catalogue.generate_items(DEMO_ITEMS, stores=DEMO_STORES, alternates_every=ALTERNATES_EVERY)
+    items = catalogue.generate_items(
+        catalogue.DEMO_ITEMS, stores=catalogue.DEMO_STORES, alternates_every=catalogue.ALTERNATES_EVERY
+    )
     return [item for item in items if "-" not in item["recordID"]]
 
 
@@ -249,7 +249,7 @@ def demo_sales(seed, site, customers) -> None:
     from coupons.engine import Line
     from coupons.models import Clip, PosTransaction
     from coupons.services import transaction_commit, transaction_update
-    from coupons.upc import upc_key
+    from ecrs_hub.gtin import upc_key
 
     done = set(
         PosTransaction.objects.filter(site=site, transaction_id__startswith="DEMO-SALE-").values_list(

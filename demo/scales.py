@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from coupons.upc import check_digit
+from ecrs_hub.gtin import check_digit
 
 # Per-serving nutrition of a kind of product: (serving size, servings, {type: amount}).
 # fmt: off
@@ -153,7 +153,7 @@ SCALE_INTEGRATION = "Demo CATAPULT scales"
 PAGE_SIZE = 100
 
 
-gs1_check_digit = check_digit  # one GS1 check digit for the hub (coupons.upc)
+gs1_check_digit = check_digit  # one GS1 check digit for the hub (ecrs_hub.gtin)
 
 
 def type2_barcode(code: str) -> str:
@@ -267,10 +267,9 @@ def seed_scale_items(seed) -> None:
     import orjson
 
     from ecrs_hub.models import Integration, Push
-
-    from .models import ScaleDefaults, ScaleItemStore
-    from .services.resolution import scale_defaults_save
-    from .services.stores import scale_store_map
+    from scales.models import ScaleDefaults, ScaleItemStore
+    from scales.services.resolution import scale_defaults_save
+    from scales.services.stores import scale_store_map
 
     for number, scale_store_id in DEMO_SCALE_STORES:
         scale_store_map(scale_store_id=scale_store_id, store_number=number)

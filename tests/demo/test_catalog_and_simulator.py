@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
 
+from demo import catalog as demo
 from ecrs_hub.models import Integration, Push
-from items import demo, wire
+from items import wire
 from items.models import Item, ItemImage, ItemStore, ItemSupplier, PriceLabelType, Store, Supplier
 
 

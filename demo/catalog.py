@@ -14,7 +14,12 @@ import random
 import secrets
 from datetime import date, timedelta
 
-from coupons.upc import check_digit
+from ecrs_hub.gtin import check_digit
+
+# What seed_demo pushes: 300 items at 3 stores, every 25th an Alternate ID of the one before it.
+DEMO_ITEMS = 300
+DEMO_STORES = 3
+ALTERNATES_EVERY = 25
 
 # (number, name, sub-departments, products, brands). Produce is department 4, as in the
 # ECRS sample.

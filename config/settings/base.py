@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scales",
     "coupons",
     "cognition",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,8 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "ecrs_hub.urls"
-WSGI_APPLICATION = "ecrs_hub.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -85,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The shell is not an app: its template tags are named here.
+            "libraries": {"hub_dashboard": "config.templatetags.hub_dashboard"},
         },
     },
 ]
@@ -193,7 +196,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ecrs_hub.api.schema.add_push_and_pos_endpoints",
+        "config.schema.add_push_and_pos_endpoints",
     ],
 }
 

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import health
-from .media import staff_media
-from .receiving import envelope
+from ecrs_hub import health
+from ecrs_hub.media import staff_media
+from ecrs_hub.receiving import envelope
 
 
 @csrf_exempt
@@ -21,7 +21,7 @@ urlpatterns = [
     path("ecrs/", include("scales.urls")),
     re_path(r"^ecrs/(?P<rest>.*)$", ecrs_not_found),
     path("pos/", include("coupons.urls")),
-    path("api/", include("ecrs_hub.api_urls")),
+    path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", staff_media, name="staff-media"),
 ]
