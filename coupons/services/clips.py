@@ -52,7 +52,7 @@ def clips_change(
     if both:
         logger.warning("clip %s: %s both added and removed; ignored", customer.customer_id, sorted(both))
     commit_without_waiting_for_disk()
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    lock_objects.customer_for_update(customer=customer).first()
     clips = {clip.coupon.coupon_id: clip for clip in lock_objects.clips_for_update(customer=customer)}
     now = timezone.now()
     events: list[CouponEvent] = []
