@@ -311,5 +311,5 @@ class ScaleDefaultsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.pk = 1
-        changed = scale_defaults_save(obj)
+        changed = scale_defaults_save(defaults=obj)
         self.message_user(request, f"{changed} items at stores print differently now and are exported again.")

@@ -196,7 +196,7 @@ def reconciliation_run(*, start: date, end: date, save: bool = True) -> Reconcil
         rows=[asdict(row) for row in rows],
     )
     if save:
-        report.save()
+        report.save(force_insert=True)
     return report
 
 
