@@ -17,6 +17,7 @@ from items.models import Store
 
 from .. import lock_objects
 from ..models import PosCredential, Site
+from .records import RecordConflict, row_delete
 
 SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SITE_ID_MAX = Site._meta.get_field("site_id").max_length
@@ -163,3 +164,14 @@ def pos_credential_set_password(*, credential: PosCredential, password: str) -> 
     credential.password = make_password(password)
     credential.updated_at = timezone.now()
     credential.save(update_fields=["password", "updated_at"])
+
+
+@transaction.atomic
+def site_delete(*, site: Site) -> None:
+    """Delete ``site``, or :class:`~coupons.services.records.RecordConflict` while coupons
+    are offered there (removing a coupon's only site would offer it at every site: take it
+    off them first) or once rows refer to it (transactions). Takes no lock."""
+    coupons = site.coupons.count()
+    if coupons:
+        raise RecordConflict(f"{coupons} coupon(s) are offered at site {site.site_id}: take it off them first.")
+    row_delete(site)
