@@ -1,19 +1,34 @@
 """The only place that builds ``select_for_update`` querysets for coupons (Saleor style).
 
+Every function returns its rows in primary-key order and locks only the rows of its own
+model (``of=("self",)``: joined coupons, customers or transactions are read, not locked).
 Lock order, everywhere: the ``PosTransaction`` row first, then clip rows in primary-key
 order, then loyalty accounts in primary-key order. Services that change a customer's clips
-without a transaction (clip, unclip, abandonment release) start at the clip rows.
+without a transaction (clip, unclip, abandonment release) start at the customer row or the
+clip rows. On SQLite ``select_for_update`` does nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
-from .models import Clip, Customer, LoyaltyAccount, PosTransaction, Site
+from .models import Clip, Coupon, Customer, LoyaltyAccount, PosCredential, PosTransaction, Site
 
 
 def pos_transaction_for_update(*, site: Site, transaction_id: str) -> QuerySet[PosTransaction]:
-    return PosTransaction.objects.select_for_update().filter(site=site, transaction_id=transaction_id)
+    return (
+        PosTransaction.objects.order_by("pk")
+        .select_for_update(of=("self",))
+        .filter(site=site, transaction_id=transaction_id)
+    )
+
+
+def customer_for_update(*, customer: Customer) -> QuerySet[Customer]:
+    """The customer row: held while their clips change outside a sale (clip, unclip), so
+    two such requests for one customer take turns."""
+    return Customer.objects.order_by("pk").select_for_update(of=("self",)).filter(pk=customer.pk)
 
 
 def clips_for_update(
@@ -31,16 +46,29 @@ def clips_for_update(
     if pending_on is not None:
         condition |= Q(pending_transaction=pending_on)
     return (
-        Clip.objects.select_for_update(of=("self",))
+        Clip.objects.order_by("pk")
+        .select_for_update(of=("self",))
         .filter(condition)
         .select_related("coupon", "customer")
-        .order_by("pk")
     )
 
 
 def clips_by_pk_for_update(pks) -> QuerySet[Clip]:
-    return Clip.objects.select_for_update(of=("self",)).filter(pk__in=pks).select_related("coupon").order_by("pk")
+    return Clip.objects.order_by("pk").select_for_update(of=("self",)).filter(pk__in=pks).select_related("coupon")
 
 
 def loyalty_accounts_for_update(*, customer: Customer) -> QuerySet[LoyaltyAccount]:
-    return LoyaltyAccount.objects.select_for_update().filter(customer=customer).order_by("pk")
+    return LoyaltyAccount.objects.order_by("pk").select_for_update(of=("self",)).filter(customer=customer)
+
+
+def coupons_for_update(*, coupon_ids: Iterable[str]) -> QuerySet[Coupon]:
+    """The coupons with these ids (an import's existing coupons)."""
+    return Coupon.objects.order_by("pk").select_for_update(of=("self",)).filter(coupon_id__in=list(coupon_ids))
+
+
+def site_for_update(*, site_id: str) -> QuerySet[Site]:
+    return Site.objects.order_by("pk").select_for_update(of=("self",)).filter(site_id=site_id)
+
+
+def pos_credential_for_update(*, username: str) -> QuerySet[PosCredential]:
+    return PosCredential.objects.order_by("pk").select_for_update(of=("self",)).filter(username=username)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -235,7 +236,11 @@ def image_url(coupon, site) -> str:
     return ""
 
 
-def coupon_json(coupon, site) -> dict:
+def coupon_fields(coupon, *, image: str | None, upcs: Callable[[Any], list]) -> dict:
+    """The coupon fields the POS answer (``coupon_json``) and the staff API's record
+    (``coupons.records.coupon_record``) share, in their wire order. They differ in the
+    image (the site's path for the POS, the stored reference for staff) and in how UPCs are
+    written (``upcs``: numbers for the POS, GTIN-14 keys for staff)."""
     return {
         "id": coupon.coupon_id,
         "shortDescription": coupon.short_description,
@@ -245,13 +250,17 @@ def coupon_json(coupon, site) -> dict:
         "brand": coupon.brand,
         "startDate": coupon.start_date.isoformat() if coupon.start_date else None,
         "endDate": coupon.end_date.isoformat() if coupon.end_date else None,
-        "imageUrl": image_url(coupon, site),
+        "imageUrl": image,
         "targeted": coupon.targeted,
         "enabled": coupon.enabled,
         "featured": coupon.featured,
-        "requirementUpcs": upc_numbers(coupon.requirement_upcs),
-        "rewardUpcs": upc_numbers(coupon.reward_upcs),
+        "requirementUpcs": upcs(coupon.requirement_upcs),
+        "rewardUpcs": upcs(coupon.reward_upcs),
     }
+
+
+def coupon_json(coupon, site) -> dict:
+    return coupon_fields(coupon, image=image_url(coupon, site), upcs=upc_numbers)
 
 
 def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -127,18 +127,24 @@ def customer_by_contacts(*, phones: list[str], emails: list[str]) -> Customer | 
     )
 
 
-def loyalty_balances(*, customer: Customer) -> list[LoyaltyAccount]:
-    """The customer's loyalty accounts, each with ``balance`` (the sum of its ledger), by
-    loyalty id."""
-    total = Coalesce(
-        LoyaltyEntry.objects.filter(account_id=OuterRef("pk"))
+def loyalty_balance(account_ref: str = "pk") -> Coalesce:
+    """An account's balance, the sum of its ledger entries (0 without any), as an annotation
+    of the account (or of a row whose ``account_ref`` names the account)."""
+    total = (
+        LoyaltyEntry.objects.filter(account_id=OuterRef(account_ref))
         .order_by()
         .values("account_id")
         .annotate(total=Sum("points"))
-        .values("total"),
-        0,
+        .values("total")
     )
-    return list(LoyaltyAccount.objects.filter(customer=customer).annotate(balance=total).order_by("loyalty_id"))
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def loyalty_balances(*, customer: Customer) -> list[LoyaltyAccount]:
+    """The customer's loyalty accounts, each with ``balance`` (the sum of its ledger), by
+    loyalty id."""
+    accounts = LoyaltyAccount.objects.filter(customer=customer).annotate(balance=loyalty_balance())
+    return list(accounts.order_by("loyalty_id"))
 
 
 def account_for_coupon(accounts: list[LoyaltyAccount], coupon: Coupon) -> LoyaltyAccount | None:

@@ -274,7 +274,7 @@ def seed_scale_items(seed) -> None:
     for number, scale_store_id in DEMO_SCALE_STORES:
         scale_store_map(scale_store_id=scale_store_id, store_number=number)
     if not ScaleDefaults.objects.exists():
-        scale_defaults_save(ScaleDefaults(pk=1, desc_line4="Thank you for shopping Urban Market"))
+        scale_defaults_save(defaults=ScaleDefaults(pk=1, desc_line4="Thank you for shopping Urban Market"))
     integration = seed.integration(SCALE_INTEGRATION, Integration.Kind.SCALES)
     items = generate_scale_items()
     stray = generate_scale_items(1, [UNMAPPED_DEMO_STORE], start=len(PRODUCTS))

@@ -25,17 +25,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from coupons.models import PosTransaction, Redemption
-
-from .. import wire
 from ..models import ReconciliationReport, TransactionLine
+from ..selectors import cognition_coupon_lines, day_bounds, hub_redemption_entries
 
 MATCHED, HUB_ONLY, COGNITION_ONLY = "matched", "hub_only", "cognition_only"
 
@@ -59,51 +55,6 @@ def _store_key(number: str | None) -> str:
     return text.lstrip("0") or text if text.isdigit() else text
 
 
-def _day_bounds(start: date, end: date, *, margin: int = 0) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    first = datetime.combine(start - timedelta(days=margin), time(0), tzinfo=zone)
-    last = datetime.combine(end + timedelta(days=margin + 1), time(0), tzinfo=zone)
-    return first, last
-
-
-def _hub_entries(start: date, end: date) -> list[dict]:
-    first, last = _day_bounds(start, end)
-    sold_at = Coalesce("transaction__time", "transaction__committed_at")
-    rows = (
-        Redemption.objects.filter(transaction__status=PosTransaction.Status.COMMITTED)
-        .annotate(sold_at=sold_at)
-        .filter(sold_at__gte=first, sold_at__lt=last)
-        .values(
-            "transaction_id",
-            "transaction__transaction_id",
-            "transaction__terminal",
-            "transaction__site__site_id",
-            "transaction__site__store__number",
-            "sold_at",
-            "coupon__coupon_id",
-            "coupon__external_id",
-        )
-        .annotate(discount=Sum("discount"))
-        .order_by("transaction__site__site_id", "sold_at", "transaction__transaction_id", "coupon__coupon_id")
-    )
-    return list(rows)
-
-
-def _cognition_lines(start: date, end: date) -> list[TransactionLine]:
-    first, last = _day_bounds(start, end, margin=1)
-    return list(
-        TransactionLine.objects.filter(
-            line_type=wire.LINE_VENDOR_COUPON,
-            coupon_entry_method=wire.COUPON_ENTRY_THIRD_PARTY,
-            transaction__end_time__gte=first,
-            transaction__end_time__lt=last,
-        )
-        .filter(Q(coupon_void__isnull=True) | ~Q(coupon_void=1))
-        .select_related("transaction")
-        .order_by("transaction__end_time", "transaction_id", "tli_pk")
-    )
-
-
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(Decimal('0.01'))}"
 
@@ -113,7 +64,7 @@ def reconciliation_run(*, start: date, end: date, save: bool = True) -> Reconcil
     if end < start:
         raise ValueError("the end date must not be before the start date")
     local = timezone.get_current_timezone()
-    lines = _cognition_lines(start, end)
+    lines = cognition_coupon_lines(start, end)
     index: dict[tuple[str, str], list[TransactionLine]] = defaultdict(list)
     for line in lines:
         trn = line.transaction
@@ -121,7 +72,7 @@ def reconciliation_run(*, start: date, end: date, save: bool = True) -> Reconcil
             index[(_store_key(trn.store_number), str(key))].append(line)
     used: set[int] = set()
     rows: list[ReportRow] = []
-    for entry in _hub_entries(start, end):
+    for entry in hub_redemption_entries(start, end):
         store = _store_key(entry["transaction__site__store__number"])
         coupon_names = {entry["coupon__coupon_id"], entry["coupon__external_id"]} - {"", None}
         terminal = entry["transaction__terminal"]
@@ -165,7 +116,7 @@ def reconciliation_run(*, start: date, end: date, save: bool = True) -> Reconcil
             if match.coupon_amount is not None and abs(match.coupon_amount) != hub_discount:
                 row.note = "amounts differ"
         rows.append(row)
-    first, last = _day_bounds(start, end)
+    first, last = day_bounds(start, end)
     for line in lines:
         trn = line.transaction
         if line.pk in used or not (first <= trn.end_time < last):
@@ -196,7 +147,7 @@ def reconciliation_run(*, start: date, end: date, save: bool = True) -> Reconcil
         rows=[asdict(row) for row in rows],
     )
     if save:
-        report.save()
+        report.save(force_insert=True)
     return report
 
 

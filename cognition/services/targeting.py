@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from coupons.models import Coupon, Customer
+from coupons.models import Customer
 from coupons.services import coupon_target
 
-from ..models import Recommendation, Transaction
+from ..models import Recommendation
+from ..selectors import hub_coupons_for, hub_customers_for
 
 COUPON_KINDS = (Recommendation.Kind.COUPON, Recommendation.Kind.ALL_CUSTOMER_COUPON)
 
@@ -38,36 +38,6 @@ class TargetResult:
     recommendations: int = 0
     unknown_coupons: set[int] = field(default_factory=set)
     unknown_customers: set[int] = field(default_factory=set)
-
-
-def hub_coupons_for(ids: Iterable[int]) -> dict[int, Coupon]:
-    wanted = {str(value): value for value in ids}
-    found: dict[int, Coupon] = {}
-    # external_id wins over coupon_id when both name a coupon.
-    for coupon in Coupon.objects.filter(external_id__in=wanted).order_by("pk"):
-        found.setdefault(wanted[coupon.external_id], coupon)
-    for coupon in Coupon.objects.filter(coupon_id__in=wanted).order_by("pk"):
-        found.setdefault(wanted[coupon.coupon_id], coupon)
-    return found
-
-
-def hub_customers_for(ids: Iterable[int]) -> dict[int, Customer]:
-    ids = set(ids)
-    accounts = dict(
-        Transaction.objects.filter(customer_id__in=ids, customer_account__isnull=False)
-        .values("customer_id")
-        .annotate(account=Max("customer_account"))
-        .values_list("customer_id", "account")
-    )
-    names = {str(value): value for value in ids}
-    names.update({account: cognition_id for cognition_id, account in accounts.items()})
-    found: dict[int, Customer] = {}
-    for customer in Customer.objects.filter(customer_id__in=names):
-        cognition_id = names[customer.customer_id]
-        # The account number from transaction history is the better match.
-        if cognition_id not in found or customer.customer_id == accounts.get(cognition_id):
-            found[cognition_id] = customer
-    return found
 
 
 def recommendations_target(*, recommendations: Iterable[Recommendation] | None = None) -> TargetResult:

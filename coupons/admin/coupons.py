@@ -16,6 +16,7 @@ from ecrs_hub.admin.common import changelist_url, count_subquery, money
 
 from ..models import Clip, Coupon, CouponEvent, PosCredential, PosTransaction, Site
 from ..services import coupon_image_store
+from ..services.records import coupon_targets_audit, coupons_enable
 from .forms import CouponForm, PosCredentialForm, SiteForm
 
 REWARD_LABELS = {"percent": "{} % off", "amount": "{} off each", "fixed_price": "{} each", "free": "free"}
@@ -218,26 +219,16 @@ class CouponAdmin(admin.ModelAdmin):
         before = set(form.instance.targeted_customers.values_list("pk", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         added = set(form.instance.targeted_customers.values_list("pk", flat=True)) - before
-        # The audit shows a customer newly targeted, as coupon_target and import_coupons do.
-        CouponEvent.objects.bulk_create(
-            CouponEvent(
-                kind=CouponEvent.Kind.TARGET,
-                coupon=form.instance,
-                customer_id=pk,
-                to_state="available",
-                note=f"admin: {request.user.get_username()}",
-            )
-            for pk in sorted(added)
-        )
+        coupon_targets_audit(coupon=form.instance, customer_pks=added, actor=request.user)
 
     @admin.action(description="Enable selected coupons")
     def enable(self, request, queryset):
-        count = queryset.filter(enabled=False).update(enabled=True, updated_at=timezone.now())
+        count = coupons_enable(coupons=queryset, enabled=True)
         self.message_user(request, f"{count} coupon(s) enabled.", messages.SUCCESS)
 
     @admin.action(description="Disable selected coupons (the POS stops offering them)")
     def disable(self, request, queryset):
-        count = queryset.filter(enabled=True).update(enabled=False, updated_at=timezone.now())
+        count = coupons_enable(coupons=queryset, enabled=False)
         self.message_user(request, f"{count} coupon(s) disabled.", messages.SUCCESS)
 
 

@@ -13,19 +13,8 @@ from django.utils.html import format_html
 from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url, count_subquery
 
 from ..models import Clip, CouponEvent, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
+from ..selectors import loyalty_balance
 from .forms import CustomerEmailForm, CustomerPhoneForm
-
-
-def balance_subquery(account_ref: str = "pk") -> Coalesce:
-    """The sum of an account's ledger entries, as an annotation."""
-    total = (
-        LoyaltyEntry.objects.filter(account_id=OuterRef(account_ref))
-        .order_by()
-        .values("account_id")
-        .annotate(total=Sum("points"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
 class CustomerPhoneInline(admin.TabularInline):
@@ -52,7 +41,7 @@ class LoyaltyAccountInline(ReadOnlyInline):
     verbose_name_plural = "loyalty accounts (balance = sum of the ledger)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer").annotate(balance=balance_subquery())
+        return super().get_queryset(request).select_related("customer").annotate(balance=loyalty_balance())
 
     @admin.display(description="Balance (points)")
     def balance(self, obj):
@@ -176,7 +165,7 @@ class LoyaltyAccountAdmin(ReadOnlyAdmin):
     inlines = (LoyaltyEntryInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer").annotate(balance=balance_subquery())
+        return super().get_queryset(request).select_related("customer").annotate(balance=loyalty_balance())
 
     @admin.display(description="Balance (points)", ordering="balance")
     def balance(self, obj):

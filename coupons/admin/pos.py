@@ -10,8 +10,7 @@ import json
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Value
-from django.db.models.functions import Concat, Left
+from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -67,12 +66,8 @@ class PendingSiteFilter(admin.SimpleListFilter):
 
 
 def release(model_admin, request, clips) -> None:
-    started = timezone.now()
-    count = pendings_release(clips=list(clips))
-    # The service audits a release as abandoned; the log says who released it here.
-    CouponEvent.objects.filter(
-        clip__in=[clip.pk for clip in clips], kind=CouponEvent.Kind.ABANDON, at__gte=started
-    ).update(note=Left(Concat(Value(f"released in the admin by {request.user.get_username()}; "), "note"), 200))
+    # The service audits a release as abandoned, naming who released it here.
+    count = pendings_release(clips=list(clips), actor=request.user)
     skipped = len(clips) - count
     note = f" {skipped} were no longer pending." if skipped else ""
     model_admin.message_user(

@@ -3,12 +3,14 @@
 - ``clips_change(*, customer, site, add, remove, credential=None) -> ClipResult(added, removed)``
 - ``coupon_target(*, coupon, customers) -> int``
 - ``customer_learn(*, customer_id) -> Customer``, ``customer_contacts_add(*, customer, phones, emails)``
-- ``pendings_release(*, clips=None, older_than=None) -> int``
+- ``pendings_release(*, clips=None, older_than=None, actor=None) -> int``
 - ``transaction_update(...) -> UpdateResult``, ``transaction_cancel(...)``, ``transaction_commit(...) -> dict``
 - ``coupon_image_store(*, coupon, name, content) -> str``, ``coupon_image_fetch(*, coupon) -> str``,
   ``coupon_images_fetch() -> (copied, problems)`` (external images copied into storage)
 
-``coupons.services.sites`` (site and credential set-up) is imported by its own path.
+``coupons.services.sites`` (site and credential set-up) and ``coupons.services.records``
+(the staff API's and the admin's writes of coupons and customers) are imported by their own
+paths.
 """
 
 from .clips import ClipResult, clips_change, pendings_release

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from ..selectors import clippable_coupons
 from .common import clip_event, clips_save, commit_without_waiting_for_disk
 
 logger = logging.getLogger("coupons.pos")
+NOTE_MAX = CouponEvent._meta.get_field("note").max_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ def clips_change(
     if both:
         logger.warning("clip %s: %s both added and removed; ignored", customer.customer_id, sorted(both))
     commit_without_waiting_for_disk()
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    lock_objects.customer_for_update(customer=customer).first()
     clips = {clip.coupon.coupon_id: clip for clip in lock_objects.clips_for_update(customer=customer)}
     now = timezone.now()
     events: list[CouponEvent] = []
@@ -102,13 +104,20 @@ def clips_change(
 
 
 @transaction.atomic
-def pendings_release(*, clips: Iterable[Clip] | None = None, older_than: timedelta | None = None) -> int:
+def pendings_release(
+    *,
+    clips: Iterable[Clip] | None = None,
+    older_than: timedelta | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> int:
     """Return abandoned pending coupons to ``clipped`` (CONTRACT 3.6: a commit is never
     relied on). ``clips`` None: every pending clip older than ``older_than`` (default the
     POS_PENDING_ABANDON_AFTER setting); given clips: those of them that are pending (and
     older than ``older_than`` when given). Returns how many were released; each gets an
-    ``abandon`` audit event. Locks the clip rows in pk order and re-reads them."""
+    ``abandon`` audit event, whose note names ``actor`` when staff released it in the admin.
+    Locks the clip rows in pk order and re-reads them."""
     now = timezone.now()
+    released_by = f"released in the admin by {actor.get_username()}; " if actor is not None else ""
     if clips is None:
         older_than = abandon_after() if older_than is None else older_than
         pks = Clip.objects.filter(state=Clip.State.PENDING, pending_since__lt=now - older_than).values_list(
@@ -135,7 +144,7 @@ def pendings_release(*, clips: Iterable[Clip] | None = None, older_than: timedel
                 site_id=txn.site_id,
                 terminal=txn.terminal,
                 transaction=txn,
-                note=f"pending since {clip.pending_since:%Y-%m-%d %H:%M:%S%z}",
+                note=f"{released_by}pending since {clip.pending_since:%Y-%m-%d %H:%M:%S%z}"[:NOTE_MAX],
                 at=now,
             )
         )

@@ -34,6 +34,7 @@ from django.utils import timezone
 from ecrs_hub.bulk import upsert
 from ecrs_hub.coercion import CoercionError, to_text
 
+from .. import lock_objects
 from ..engine import RewardKind
 from ..models import Coupon, CouponEvent, Customer, Site
 from .coupon_rules import (
@@ -276,9 +277,7 @@ def coupons_import(*, records: list, image_dir: Path | None = None) -> CouponImp
     ids = [coupon.values["coupon_id"] for coupon in parsed]
     existing: dict[str, dict] = {}
     for chunk in _chunks(ids):
-        for row in (
-            Coupon.objects.select_for_update().filter(coupon_id__in=chunk).order_by("pk").values("pk", *COMPARED)
-        ):
+        for row in lock_objects.coupons_for_update(coupon_ids=chunk).values("pk", *COMPARED):
             existing[row["coupon_id"]] = row
 
     rows, to_store = [], []

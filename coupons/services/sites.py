@@ -12,9 +12,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from items import lock_objects as items_lock_objects
 from items.models import Store
 
+from .. import lock_objects
 from ..models import PosCredential, Site
+from .records import RecordConflict, row_delete
 
 SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SITE_ID_MAX = Site._meta.get_field("site_id").max_length
@@ -60,7 +63,7 @@ def _store_for_number(store_number: str) -> tuple[Store, bool]:
     store_number = store_number.strip()
     if not store_number or len(store_number) > STORE_NUMBER_MAX:
         raise SetupError(f"the store number must be 1 to {STORE_NUMBER_MAX} characters")
-    stores = list(Store.objects.select_for_update().filter(number=store_number).order_by("pk")[:2])
+    stores = list(items_lock_objects.stores_for_update(number=store_number)[:2])
     if len(stores) > 1:
         raise SetupError(f"several stores have number {store_number}; merge them first")
     if stores:
@@ -84,7 +87,7 @@ def site_upsert(
     site_id = site_id_check(site_id)
     store, store_created = (None, False) if store_number is None else _store_for_number(str(store_number))
     now = timezone.now()
-    site = Site.objects.select_for_update().filter(site_id=site_id).first()
+    site = lock_objects.site_for_update(site_id=site_id).first()
     created = site is None
     if created:
         site = Site(site_id=site_id, created_at=now)
@@ -107,7 +110,7 @@ def site_upsert(
             changed.append(attr)
     if created:
         site.updated_at = now
-        site.save()
+        site.save(force_insert=True)
     elif changed:
         site.updated_at = now
         site.save(update_fields=[*changed, "updated_at"])
@@ -137,7 +140,7 @@ def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] |
     if missing:
         raise SetupError(f"no site {', '.join(missing)}: create it first with create_site")
     now = timezone.now()
-    credential = PosCredential.objects.select_for_update().filter(username=username).first()
+    credential = lock_objects.pos_credential_for_update(username=username).first()
     created = credential is None
     if created:
         credential = PosCredential(username=username, created_at=now)
@@ -146,7 +149,7 @@ def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] |
     credential.active = True
     credential.updated_at = now
     if created:
-        credential.save()
+        credential.save(force_insert=True)
     else:
         credential.save(update_fields=["password", "all_sites", "active", "updated_at"])
     credential.sites.set(sites)
@@ -161,3 +164,14 @@ def pos_credential_set_password(*, credential: PosCredential, password: str) -> 
     credential.password = make_password(password)
     credential.updated_at = timezone.now()
     credential.save(update_fields=["password", "updated_at"])
+
+
+@transaction.atomic
+def site_delete(*, site: Site) -> None:
+    """Delete ``site``, or :class:`~coupons.services.records.RecordConflict` while coupons
+    are offered there (removing a coupon's only site would offer it at every site: take it
+    off them first) or once rows refer to it (transactions). Takes no lock."""
+    coupons = site.coupons.count()
+    if coupons:
+        raise RecordConflict(f"{coupons} coupon(s) are offered at site {site.site_id}: take it off them first.")
+    row_delete(site)

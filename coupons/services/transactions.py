@@ -228,17 +228,8 @@ def transaction_update(
             result.applied = _apply(lines, candidates, site=site, customer=customer) if customer else []
             _touch(txn, customer=customer, cashier=cashier, terminal=terminal, time=time, now=now)
             _pend(clips, result.applied, customer=customer, txn=txn, now=now, credential=credential)
-        if customer is not None and result.customer is None:
-            result.customer = customer
-        result.answer = result.as_json()
-        UpdateRow.objects.create(
-            transaction=txn,
-            transient=False,
-            request=request or {},
-            answer=result.answer,
-            warnings=result.warnings,
-            at=now,
-        )
+        _answer(result, customer)
+        _update_log(txn, result, request=request, now=now, transient=False)
     return result
 
 
@@ -256,9 +247,7 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
         result.applied = _apply(
             lines, _candidates(clips, customer=customer, txn=txn, now=now), site=site, customer=customer
         )
-    if customer is not None and result.customer is None:
-        result.customer = customer
-    result.answer = result.as_json()
+    _answer(result, customer)
     with transaction.atomic():
         # Only the sale's log is written here, no coupon state: its commit need not wait
         # for the disk (one fsync fewer on most of a sale's requests).
@@ -269,15 +258,27 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
                 transaction_id=transaction_id,
                 defaults={"customer": customer, "created_at": now, "updated_at": now},
             )
-        UpdateRow.objects.create(
-            transaction=txn,
-            transient=True,
-            request=request or {},
-            answer=result.answer,
-            warnings=result.warnings,
-            at=now,
-        )
+        _update_log(txn, result, request=request, now=now, transient=True)
     return result
+
+
+def _answer(result: UpdateResult, customer: Customer | None) -> None:
+    """The answer, for the card's customer unless a phone or email match named one."""
+    if customer is not None and result.customer is None:
+        result.customer = customer
+    result.answer = result.as_json()
+
+
+def _update_log(txn: PosTransaction, result: UpdateResult, *, request: dict | None, now, transient: bool) -> None:
+    """The update as received and answered, in the transaction's history."""
+    UpdateRow.objects.create(
+        transaction=txn,
+        transient=transient,
+        request=request or {},
+        answer=result.answer,
+        warnings=result.warnings,
+        at=now,
+    )
 
 
 def _pend(clips, applied, *, customer, txn, now, credential) -> None:

@@ -2,9 +2,10 @@
 written through the import services), clips and POS transactions (read-only), coupon sites and
 POS credentials (password write-only, stored hashed)."""
 
-from .activity import ClipViewSet, TransactionViewSet
-from .records import CouponViewSet, CustomerViewSet
-from .setup import PosCredentialViewSet, SiteViewSet
+from .coupons import CouponViewSet
+from .customers import CustomerViewSet
+from .pos import ClipViewSet, TransactionViewSet
+from .sites import PosCredentialViewSet, SiteViewSet
 
 __all__ = [
     "ClipViewSet",

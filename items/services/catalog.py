@@ -196,7 +196,7 @@ class _IngestRun(PageWriter):
                 for attr, value in values.items():
                     setattr(store, attr, value)
                 store.updated_at = self.now
-                store.save()
+                store.save(update_fields=[*values, "record_id", "updated_at"])
             existing[record_id] = store
         # New stores through ON CONFLICT: two pushes naming the same new store at once
         # both succeed, and the second merely updates it.

@@ -29,12 +29,25 @@ from ecrs_hub.coercion import Problem
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import BadRequest, IngestResult, lock_timeout
 
+from .. import lock_objects
 from ..models import ItemImage
 
 logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = frozenset(ItemImage.EXTENSIONS)
 MAX_NAME_LENGTH = 255
+# What a new file under a known name changes (the name and created_at stay).
+IMAGE_CONTENT_FIELDS = [
+    "sha256",
+    "format",
+    "width",
+    "height",
+    "size",
+    "file",
+    "updated_at",
+    "last_push",
+    "unreferenced_since",
+]
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -162,13 +175,14 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
     replaced_paths = []
     with transaction.atomic():
         lock_timeout()
-        existing = {image.name: image for image in ItemImage.objects.select_for_update().filter(name__in=list(decoded))}
+        existing = {image.name: image for image in lock_objects.item_images_for_update(names=decoded)}
         for name, image in decoded.items():
             row = existing.get(name)
             if row is not None and row.sha256 == image.sha256:
                 result.unchanged += 1
                 continue
-            if row is None:
+            created = row is None
+            if created:
                 row = ItemImage(name=name, created_at=now)
                 result.created += 1
             else:
@@ -178,7 +192,10 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
             row.width, row.height, row.size = image.width, image.height, len(image.data)
             row.file.name = _blob_path(image)
             row.updated_at, row.last_push, row.unreferenced_since = now, push, None
-            row.save()
+            if created:
+                row.save(force_insert=True)
+            else:
+                row.save(update_fields=IMAGE_CONTENT_FIELDS)
         transaction.on_commit(lambda: delete_unused_blobs(replaced_paths))
     return result
 

@@ -12,7 +12,7 @@ from ecrs_hub.coercion import Problem, RecordRejected
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 
-from .. import wire
+from .. import lock_objects, wire
 from ..models import PriceLabelType
 from .catalog import content_hash
 
@@ -43,10 +43,7 @@ def price_label_settings_ingest(*, push: Push, payload: Any) -> IngestResult:
     now = timezone.now()
     with transaction.atomic():
         lock_timeout()
-        existing = {
-            label.record_id: label
-            for label in PriceLabelType.objects.select_for_update().filter(record_id__in=list(parsed))
-        }
+        existing = {label.record_id: label for label in lock_objects.price_label_types_for_update(record_ids=parsed)}
         for record_id, (_path, values) in parsed.items():
             label = existing.get(record_id)
             if label is None:
@@ -58,7 +55,7 @@ def price_label_settings_ingest(*, push: Push, payload: Any) -> IngestResult:
                 for attr, value in values.items():
                     setattr(label, attr, value)
                 label.updated_at, label.last_push = now, push
-                label.save()
+                label.save(update_fields=[*values, "updated_at", "last_push"])
                 result.updated += 1
     return result
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import ScaleChangeCounter, ScaleItemStore
+from ..models import ScaleChangeCounter, ScaleDefaults, ScaleItemStore
 from ..selectors import resolution_rows, resolved_hash, scale_default_lines, scale_item_resolve
 
 
@@ -61,10 +61,19 @@ def _set_resolved(rows: list[tuple[int, str, int]]) -> None:
             )
 
 
+# What staff edit of the scale defaults (the one row's description lines).
+DEFAULT_LINE_FIELDS = ["desc_line1", "desc_line2", "desc_line3", "desc_line4"]
+
+
 @transaction.atomic
-def scale_defaults_save(defaults) -> int:
-    """Save the scale defaults and renumber every item at a store whose resolved record
-    they changed, so the scale export hands it out again. Returns how many changed."""
+def scale_defaults_save(*, defaults: ScaleDefaults) -> int:
+    """Save the scale defaults (the row created when it is new, else its description lines
+    written) and renumber every item at a store whose resolved record they changed, so the
+    scale export hands it out again. Returns how many changed. The change counter row stays
+    locked until the commit (``scale_change_numbers``)."""
     defaults.updated_at = timezone.now()
-    defaults.save()
+    if defaults._state.adding:
+        defaults.save(force_insert=True)
+    else:
+        defaults.save(update_fields=[*DEFAULT_LINE_FIELDS, "updated_at"])
     return scale_resolution_refresh(ScaleItemStore.objects.all())

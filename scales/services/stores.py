@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from items import lock_objects
 from items.models import Store
 
 from ..models import ScaleItemStore
@@ -29,11 +29,7 @@ def scale_store_map(*, scale_store_id: str, store_number: str) -> Store:
         raise ScaleStoreMappingError("the scale store id must be 1 to 64 characters")
     if not store_number or len(store_number) > 10:
         raise ScaleStoreMappingError("the store number must be 1 to 10 characters")
-    stores = list(
-        Store.objects.select_for_update()
-        .filter(Q(number=store_number) | Q(scale_store_id=scale_store_id))
-        .order_by("pk")
-    )
+    stores = list(lock_objects.stores_for_update(number=store_number, scale_store_id=scale_store_id))
     numbered = [store for store in stores if store.number == store_number]
     holder = next((store for store in stores if store.scale_store_id == scale_store_id), None)
     if len(numbered) > 1:

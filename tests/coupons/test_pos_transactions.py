@@ -333,6 +333,20 @@ def test_pendings_release_frees_only_old_pendings(pos, card, settings):
     assert CouponEvent.objects.filter(kind="abandon").count() == 2
 
 
+def test_a_release_by_staff_names_them_on_its_own_events_only(pos, card, django_user_model):
+    make_clip(card, make_coupon("B2", requirement_upcs=[], requirement_depts=[3]))
+    site_upsert(site_id="STO1", self_stacking=True)
+    pos.update([line()])
+    staff = django_user_model.objects.create_user("mia")
+    # Released in the same instant, one by staff and one by the abandonment sweep: each
+    # event says who released it (no rewriting of events by time afterwards).
+    assert pendings_release(clips=[clip_of("412345", "A1")], actor=staff) == 1
+    assert pendings_release(clips=[clip_of("412345", "B2")]) == 1
+    notes = dict(CouponEvent.objects.filter(kind="abandon").values_list("coupon__coupon_id", "note"))
+    assert notes["A1"].startswith("released in the admin by mia; pending since ")
+    assert notes["B2"].startswith("pending since ")
+
+
 # --- transient, customers -------------------------------------------------------------
 
 

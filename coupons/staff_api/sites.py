@@ -5,12 +5,11 @@ password is write-only and stored hashed; nothing ever returns it or its hash.""
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 from rest_framework import serializers, viewsets
 
 from ..models import PosCredential, Site
-from ..services.sites import SetupError, password_check, site_id_check
-from .records import Conflict, ProtectedDeleteMixin
+from ..services.sites import SetupError, password_check, site_delete, site_id_check
+from .common import StampedWritesMixin, service_errors
 
 TEMPLATE_SAMPLE = {"total_saved": "1.00", "coupon_count": 1}
 
@@ -51,7 +50,7 @@ class SiteSerializer(serializers.ModelSerializer):
         return value
 
 
-class SiteViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+class SiteViewSet(StampedWritesMixin, viewsets.ModelViewSet):
     """Coupon sites (the POS siteid), their store and the POS settings they mirror."""
 
     serializer_class = SiteSerializer
@@ -63,19 +62,9 @@ class SiteViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return Site.objects.select_related("store")
 
-    def perform_create(self, serializer):
-        now = timezone.now()
-        serializer.save(created_at=now, updated_at=now)
-
-    def perform_update(self, serializer):
-        serializer.save(updated_at=timezone.now())
-
     def perform_destroy(self, instance):
-        # Removing the only site of a coupon would offer it at every site: refuse instead.
-        coupons = instance.coupons.count()
-        if coupons:
-            raise Conflict(f"{coupons} coupon(s) are offered at site {instance.site_id}: take it off them first.")
-        super().perform_destroy(instance)
+        with service_errors():
+            site_delete(site=instance)
 
 
 class PosCredentialSerializer(serializers.ModelSerializer):
@@ -121,7 +110,7 @@ class PosCredentialSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PosCredentialViewSet(viewsets.ModelViewSet):
+class PosCredentialViewSet(StampedWritesMixin, viewsets.ModelViewSet):
     """The HTTP Basic credentials POS Transaction Servers use, and the sites each may act for."""
 
     serializer_class = PosCredentialSerializer
@@ -132,10 +121,3 @@ class PosCredentialViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return PosCredential.objects.prefetch_related("sites")
-
-    def perform_create(self, serializer):
-        now = timezone.now()
-        serializer.save(created_at=now, updated_at=now)
-
-    def perform_update(self, serializer):
-        serializer.save(updated_at=timezone.now())

@@ -1,34 +1,28 @@
-"""Staff UI for scale data. CATAPULT owns the pushed rows (read-only here); the scale
-defaults and the store mapping are the hub's own and editable. Each item at a store links
-to its label preview (:mod:`scales.admin_views`).
-
-List pages annotate counts with correlated subqueries and filter stores with ``EXISTS``, so
-a page costs the same few queries whatever its length and no row is listed twice."""
+"""Scale items and items at stores (read-only: CATAPULT owns them), and the label preview
+of an item at a store, as a scale prints it from its resolved record."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import Http404
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 
-from ecrs_hub.admin.common import (
-    ReadOnlyAdmin,
-    ReadOnlyInline,
-    changelist_url,
-    count_subquery,
-    money,
-    pretty_json,
-    priced,
-)
+from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline, count_subquery, money, pretty_json, priced
 
-from . import admin_views, wire
-from .models import ScaleDefaults, ScaleItem, ScaleItemStore, ScaleStore
-from .nutrition import nutrition_panels
-from .services.resolution import scale_defaults_save
+from .. import wire
+from ..label import BARCODE_FORMATS, MODES, record_mode, scale_label
+from ..models import ScaleItem, ScaleItemStore, ScaleStore
+from ..nutrition import nutrition_panels
+from ..selectors import scale_default_lines, scale_item_resolve, scale_item_store_resolved
 
 
 def label_url(at_store_pk: int) -> str:
@@ -195,7 +189,7 @@ class ScaleItemStoreAdmin(ReadOnlyAdmin):
         ]
 
     def label_view(self, request, object_id):
-        return admin_views.label_preview(self, request, object_id)
+        return label_preview(self, request, object_id)
 
     @admin.display(description="Price")
     def price(self, obj):
@@ -211,8 +205,6 @@ class ScaleItemStoreAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Resolved record")
     def resolved(self, obj):
-        from .selectors import scale_default_lines, scale_item_resolve
-
         record = scale_item_resolve(obj.scale_item, obj, scale_default_lines())
         rows = [
             (name, money(value) if hasattr(value, "quantize") else value)
@@ -224,92 +216,64 @@ class ScaleItemStoreAdmin(ReadOnlyAdmin):
         )
 
 
-# --- stores as the scale integration knows them ---------------------------------------------------
+# --- the label preview ---------------------------------------------------------------------------
 
 
-@admin.register(ScaleStore)
-class ScaleStoreAdmin(ReadOnlyAdmin):
-    """Stores a scale push named (and stores staff may map). Mapping is a form of its own
-    (:func:`scales.admin_views.map_store`), the same as ``map_scale_store``."""
-
-    list_display = ("scale_store_id", "number", "name", "unmapped", "scale_item_count", "map_link")
-    list_filter = ("unmapped",)
-    search_fields = ("=scale_store_id", "=number", "name")
-    ordering = ("-unmapped", "number", "scale_store_id")
-    covered_fields = ("scale_items_link", "map_link")
-    fieldsets = (
-        (None, {"fields": ("scale_store_id", "unmapped", "number", "name", "record_id", "map_link")}),
-        ("Scale items", {"fields": ("scale_items_link",)}),
+class LabelPreviewForm(forms.Form):
+    weight = forms.DecimalField(
+        label="Weight on the scale",
+        help_text="Gross, in the item's unit; the tare is subtracted. Only weighed items need it.",
+        required=False,
+        min_value=Decimal("0.001"),
+        max_value=Decimal("99999"),
+        max_digits=8,
+        decimal_places=3,
     )
-    change_list_template = "scales/store_change_list.html"
+    packed_at = forms.DateTimeField(
+        label="Packed at",
+        help_text="In the hub's time zone; empty means now.",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    mode = forms.ChoiceField(label="Sold", required=False, choices=[("", "As the record says"), *MODES.items()])
+    layout = forms.ChoiceField(label="Barcode layout", required=False, choices=list(BARCODE_FORMATS.items()))
 
-    def get_queryset(self, request):
-        live = ScaleItemStore.objects.filter(store=OuterRef("pk"), deleted=False)
-        return super().get_queryset(request).annotate(scale_item_count=count_subquery(live))
 
-    def get_urls(self):
-        return [
-            path("map/", self.admin_site.admin_view(self.map_view), name="scales_scalestore_map"),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_map_permission": self.has_map_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def map_view(self, request):
-        return admin_views.map_store(self, request)
-
-    def has_map_permission(self, request) -> bool:
-        return request.user.has_perm("scales.change_scalestore")
-
-    @admin.display(description="Scale items (live)", ordering="scale_item_count")
-    def scale_item_count(self, obj):
-        return obj.scale_item_count
-
-    @admin.display(description="Mapping")
-    def map_link(self, obj):
-        # A mapped store keeps its id (the service refuses to change it: its scales' items
-        # were pushed under it).
-        if obj.scale_store_id and not obj.unmapped:
-            return "Mapped"
-        params = urlencode({"scale_store_id": obj.scale_store_id or "", "store_number": obj.number or ""})
-        text = "Map to a store number" if obj.unmapped else "Give it a scale store id"
-        return format_html('<a href="{}?{}">{}</a>', reverse("admin:scales_scalestore_map"), params, text)
-
-    @admin.display(description="Scale items")
-    def scale_items_link(self, obj):
-        return format_html(
-            '<a href="{}">{} live items at this store</a>',
-            changelist_url(ScaleItemStore, store__id__exact=obj.pk, deleted__exact=0),
-            obj.scale_item_count,
+def label_preview(model_admin, request, object_id: str):
+    """The label of an item at a store as a scale prints it, from its resolved record."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    try:
+        found = scale_item_store_resolved(int(object_id))
+    except ValueError:
+        found = None
+    if found is None:
+        raise Http404("No such item at a store.")
+    at_store, record = found
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = LabelPreviewForm(request.GET or None, initial={"packed_at": now, "layout": "price4"})
+    label = None
+    if not form.is_bound:
+        label = scale_label(record, packed=now)
+    elif form.is_valid():
+        data = form.cleaned_data
+        packed = timezone.localtime(data["packed_at"]) if data["packed_at"] else now
+        label = scale_label(
+            record, packed=packed, weight=data["weight"], mode=data["mode"] or None, layout=data["layout"] or "price4"
         )
-
-
-# --- scale settings ---------------------------------------------------------------------------------
-
-
-@admin.register(ScaleDefaults)
-class ScaleDefaultsAdmin(admin.ModelAdmin):
-    """CATAPULT's Scale Settings default description lines: one row, edited in place."""
-
-    list_display = ("__str__", "desc_line1", "desc_line2", "desc_line3", "desc_line4", "updated_at")
-    fields = ("desc_line1", "desc_line2", "desc_line3", "desc_line4")
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not ScaleDefaults.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        # One row: the list is the row itself (or the form to create it).
-        defaults = ScaleDefaults.objects.filter(pk=1).first()
-        if defaults is None:
-            return HttpResponseRedirect(reverse("admin:scales_scaledefaults_add"))
-        return HttpResponseRedirect(reverse("admin:scales_scaledefaults_change", args=[defaults.pk]))
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = 1
-        changed = scale_defaults_save(obj)
-        self.message_user(request, f"{changed} items at stores print differently now and are exported again.")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Label: {at_store.scale_item} at {at_store.store}",
+        "opts": model_admin.model._meta,
+        "original": at_store,
+        "at_store": at_store,
+        "record": record,
+        "record_mode": MODES[record_mode(record)],
+        "form": form,
+        "label": label,
+        "time_zone": timezone.get_current_timezone_name(),
+        "item_url": reverse("admin:scales_scaleitem_change", args=[at_store.scale_item_id]),
+        "at_store_url": reverse("admin:scales_scaleitemstore_change", args=[at_store.pk]),
+    }
+    return TemplateResponse(request, "scales/label_preview.html", context)
