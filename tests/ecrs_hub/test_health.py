@@ -66,3 +66,17 @@ def test_readyz_answers_503_while_the_database_is_unreachable_and_ok_once_it_is_
     assert down.json()["status"] == "unavailable"
     assert down.json()["database"]  # the reason, for whoever reads the probe's log
     assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_tells_anyone_only_that_the_database_is_unavailable_and_logs_where(client, tmp_path, caplog):
+    """The probe is public: during an outage it must not show the database's host, port or
+    file path to whoever asks; the operator finds them in the log."""
+    with default_database_unreachable(tmp_path):
+        down = client.get("/readyz")
+
+    assert down.json() == {"status": "unavailable", "database": "database unavailable"}
+    body = down.content.decode()
+    assert "no-such-folder" not in body and "127.0.0.1" not in body and "port" not in body.lower()
+    logged = [record.getMessage() for record in caplog.records if "database unavailable" in record.getMessage()]
+    assert logged and len(logged[0]) > len("readiness: database unavailable: ")  # the reason itself
