@@ -1,19 +1,22 @@
 """When transaction history may be pulled, and how a range is cut into windows.
 
 The document: "Data should not be pulled for the current day ... For the previous day, data
-should only be retrieved after 9:00 AM EST." The hub reads this in US/Eastern (EST or EDT,
-as the stores' clocks): before 09:00 the latest allowed end is midnight starting yesterday,
-from 09:00 on it is midnight starting today. The API allows at most 26 hours per request and
+should only be retrieved after 9:00 AM EST." EST is UTC−5 all year: the previous day is
+released at 09:00 UTC−5, which is 10:00 EDT in summer (reading it as New York's clock would
+pull an hour early from March to November). Days themselves begin at New York midnight (the
+stores' days): before the release the latest allowed end is midnight starting yesterday,
+from the release on it is midnight starting today. The API allows at most 26 hours per request and
 its bounds are exclusive, so each window starts one second before the previous one ended.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
+EST = timezone(timedelta(hours=-5), "EST")  # the document's clock, never on summer time
 RELEASE_TIME = time(9, 0)
 MAX_WINDOW = timedelta(hours=26)
 OVERLAP = timedelta(seconds=1)
@@ -31,7 +34,7 @@ def latest_allowed_end(now: datetime) -> datetime:
     """The latest ingestion end the hub may ask for at ``now`` (aware)."""
     local = now.astimezone(EASTERN)
     today = datetime.combine(local.date(), time(0), tzinfo=EASTERN)
-    if local.time() >= RELEASE_TIME:
+    if now >= datetime.combine(local.date(), RELEASE_TIME, tzinfo=EST):
         return today
     return datetime.combine(local.date() - timedelta(days=1), time(0), tzinfo=EASTERN)
 
@@ -46,7 +49,7 @@ def range_check(*, start: datetime, end: datetime, now: datetime) -> None:
     if end > allowed:
         raise RangeRefused(
             f"the range reaches past the latest allowed end {allowed.isoformat()} "
-            "(never the current day; the previous day only after 09:00 US/Eastern)",
+            "(never the current day; the previous day only after 9:00 AM EST, i.e. 09:00 UTC−5, 10:00 in summer)",
             latest_end=allowed,
         )
 

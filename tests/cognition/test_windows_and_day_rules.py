@@ -61,6 +61,13 @@ def test_a_short_range_is_one_window():
         (eastern(2026, 3, 5, 9, 0), eastern(2026, 3, 5)),  # from 09:00: yesterday too
         (eastern(2026, 3, 5, 23, 30), eastern(2026, 3, 5)),  # never today
         (eastern(2026, 7, 5, 8, 30), eastern(2026, 7, 4)),  # summer time (EDT) as well
+        # 9:00 AM EST is 10:00 EDT: in summer yesterday is released an hour later by the clock.
+        (eastern(2026, 7, 5, 9, 30), eastern(2026, 7, 4)),
+        (eastern(2026, 7, 5, 9, 59, 59), eastern(2026, 7, 4)),
+        (eastern(2026, 7, 5, 10, 0), eastern(2026, 7, 5)),
+        # just after New York midnight in summer, UTC−5 still reads the day before: today's
+        # release has not come, and the day that began at midnight is never allowed
+        (eastern(2026, 7, 5, 0, 30), eastern(2026, 7, 4)),
     ],
 )
 def test_latest_allowed_end(now, latest):

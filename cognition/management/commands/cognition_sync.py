@@ -11,7 +11,7 @@ from .._common import make_client
 class Command(BaseCommand):
     help = (
         "Pull what Cognition made available since the last successful sync (never the current day; the previous "
-        "day after 09:00 US/Eastern). Two syncs never overlap: a second one exits at once."
+        "day after 9:00 AM EST, 10:00 EDT in summer). Two syncs never overlap: a second one exits at once."
     )
 
     def add_arguments(self, parser):
