@@ -131,17 +131,29 @@ class ItemSupplier(ItemSupplierWire, Pushed):
         return f"{self.supplier_id} {self.supplier_code or ''}".strip()
 
 
-class ItemImage(models.Model):
-    """An image CATAPULT sent, by the name items reference it with."""
+def image_extension(image_format: str) -> str:
+    """The file extension of a Pillow format: the usual one for the common formats, else the
+    first one Pillow registers for it (".bmp", ".webp", ".tif" ...)."""
+    if image_format in ItemImage.EXTENSIONS:
+        return ItemImage.EXTENSIONS[image_format]
+    from PIL import Image
 
-    EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
+    found = sorted(ext for ext, fmt in Image.registered_extensions().items() if fmt == image_format)
+    return found[0] if found else ""
+
+
+class ItemImage(models.Model):
+    """An image CATAPULT sent, by the name items reference it with: any raster format Pillow
+    decodes (the Instant Item Detail document sets none)."""
+
+    EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp", "WEBP": ".webp", "TIFF": ".tif"}
 
     name = models.CharField(max_length=255, unique=True)
     # Content-addressed (item-images/<sha256>.<ext>): the same bytes are stored once,
     # whatever names point at them; the name is never part of a path.
     file = models.FileField(upload_to="item-images/", max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
-    format = models.CharField(max_length=8, help_text="JPEG, PNG or GIF, as decoded.")
+    format = models.CharField(max_length=16, help_text="The format Pillow decoded (JPEG, PNG, GIF, WEBP ...).")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField(help_text="Bytes.")
@@ -160,13 +172,13 @@ class ItemImage(models.Model):
 
     @property
     def extension(self) -> str:
-        return self.EXTENSIONS.get(self.format, "")
+        return image_extension(self.format)
 
     @property
     def content_type(self) -> str:
-        return {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(
-            self.format, "application/octet-stream"
-        )
+        from PIL import Image
+
+        return Image.MIME.get(self.format, "application/octet-stream")
 
 
 class PriceLabelType(models.Model):

@@ -3,8 +3,11 @@ parts, each named as items reference it (``4494967296501.jpg``).
 
 The raw multipart body is written to file storage before it is parsed (so a malformed or
 rejected upload is still kept and can be replayed); each accepted image is decoded to prove
-it is a JPEG, PNG or GIF and stored content-addressed through Django's storage API, so the
-same bytes are stored once and a name is only ever a database value, never a path.
+it is a raster image Pillow reads (JPEG, PNG, GIF, BMP, WebP, TIFF ...: the document sets no
+format) and stored content-addressed through Django's storage API, so the same bytes are
+stored once and a name is only ever a database value, never a path. A stored file is whole
+or absent: it is written under a temporary name and renamed, and an existing file is trusted
+only when its bytes hash to its name.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.db import transaction
@@ -28,13 +30,13 @@ from PIL import Image, UnidentifiedImageError
 from ecrs_hub.coercion import Problem
 from ecrs_hub.models import Push
 from ecrs_hub.receiving import BadRequest, IngestResult, lock_timeout
+from ecrs_hub.storage import store_whole
 
 from .. import lock_objects
-from ..models import ItemImage
+from ..models import ItemImage, image_extension
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_FORMATS = frozenset(ItemImage.EXTENSIONS)
 MAX_NAME_LENGTH = 255
 # What a new file under a known name changes (the name and created_at stay).
 IMAGE_CONTENT_FIELDS = [
@@ -134,13 +136,14 @@ def _decode(upload: UploadedImage, path: str) -> _Decoded | Problem:
         with Image.open(io.BytesIO(upload.data)) as image:
             image_format, (width, height) = image.format, image.size
             image.verify()
-        if image_format not in ACCEPTED_FORMATS:
-            return Problem(path, f"is a {image_format} image: only JPEG, PNG and GIF are accepted", upload.name)
-        # verify() checks structure only; loading proves the pixel data decodes too.
+        # verify() checks structure only (and not every format has it); loading proves the
+        # pixel data decodes too.
         with Image.open(io.BytesIO(upload.data)) as image:
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        return Problem(path, f"is not a readable JPEG, PNG or GIF image ({type(exc).__name__})", upload.name)
+        return Problem(path, f"is not a readable image ({type(exc).__name__})", upload.name)
+    if not image_format or not image_extension(image_format):
+        return Problem(path, "is not a readable image (no known format)", upload.name)
     sha256 = hashlib.sha256(upload.data).hexdigest()
     return _Decoded(upload.name, upload.data, sha256, image_format, width, height)
 
@@ -201,16 +204,11 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
 
 
 def _blob_path(image: _Decoded) -> str:
-    extension = ItemImage.EXTENSIONS[image.format]
-    return f"item-images/{image.sha256[:2]}/{image.sha256}{extension}"
+    return f"item-images/{image.sha256[:2]}/{image.sha256}{image_extension(image.format)}"
 
 
 def _store_blob(image: _Decoded) -> None:
-    path = _blob_path(image)
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(image.data))
-        if saved != path:  # a concurrent push stored the same bytes first
-            default_storage.delete(saved)
+    store_whole(_blob_path(image), image.data, sha256=image.sha256)
 
 
 def delete_unused_blobs(paths: list[str]) -> None:
