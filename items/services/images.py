@@ -26,8 +26,8 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from ecrs_hub.coercion import Problem
+from ecrs_hub.ingest import BadRequest, IngestResult, push_lock_timeout
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import BadRequest, IngestResult, lock_timeout
 
 from ..models import ItemImage
 
@@ -161,7 +161,7 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
     now = timezone.now()
     replaced_paths = []
     with transaction.atomic():
-        lock_timeout()
+        push_lock_timeout()
         existing = {image.name: image for image in ItemImage.objects.select_for_update().filter(name__in=list(decoded))}
         for name, image in decoded.items():
             row = existing.get(name)
