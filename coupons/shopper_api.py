@@ -32,6 +32,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from ecrs_hub.apis import IntegrationClient
 from ecrs_hub.models import Integration
 from ecrs_hub.selectors import integration_by_key
 
@@ -50,16 +51,8 @@ STATES = ("available", "clipped", "pending", "redeemed", "expired")
 # --- authentication, permission, throttling --------------------------------------------
 
 
-class ShopperApp:
+class ShopperApp(IntegrationClient):
     """The caller: a shopper app, known by its integration. Not a Django user."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-
-    def __init__(self, integration: Integration):
-        self.integration = integration
 
     def __str__(self) -> str:
         return f"shopper app {self.integration.name}"

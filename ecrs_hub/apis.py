@@ -120,8 +120,8 @@ def remote_addr(request) -> str | None:
 
 
 class IntegrationClient:
-    """The caller of an /ecrs/ endpoint: a CATAPULT client (or scale software), known by its
-    integration. Not a Django user."""
+    """A caller known by its integration (a CATAPULT client, scale software; the shopper API's
+    apps too): ``request.user`` for DRF, not a Django user."""
 
     is_authenticated = True
     is_anonymous = False
