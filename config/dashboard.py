@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import CharField, Count, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models import CharField, Count, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 
 from coupons.models import Clip, Coupon, Customer, Redemption
@@ -19,9 +19,7 @@ from ecrs_hub.models import Integration, Push
 from items.models import Item
 from scales.models import ScaleItem
 
-FAILURE_WINDOW = timedelta(hours=24)
 CHART_DAYS = 30
-NOT_OK = (Push.Status.PARTIAL, Push.Status.REJECTED, Push.Status.FAILED)
 
 
 @dataclass(frozen=True)
@@ -93,18 +91,11 @@ def integration_health(*, now: datetime) -> list[IntegrationHealth]:
     from the newest push, so a long push log costs nothing."""
     pushes = Push.objects.filter(integration=OuterRef("pk")).order_by()
     last_ok = pushes.filter(status=Push.Status.OK).order_by("-received_at").values("received_at")[:1]
-    recent_failures = (
-        pushes.filter(status__in=NOT_OK, received_at__gte=now - FAILURE_WINDOW)
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
     # Shopper apps call the hub but never push: they have no place here.
     rows = (
         Integration.objects.exclude(kind=Integration.Kind.SHOPPER)
-        .annotate(
-            last_ok_at=Subquery(last_ok),
-            failures_24h=Coalesce(Subquery(recent_failures, output_field=IntegerField()), 0),
-        )
+        .with_recent_failures(now=now)
+        .annotate(last_ok_at=Subquery(last_ok))
         .order_by("name")
     )
     return [IntegrationHealth(row, row.last_ok_at, row.failures_24h) for row in rows]

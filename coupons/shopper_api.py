@@ -19,7 +19,6 @@ An unknown customer id is learned on first sight, as at the POS (CONTRACT 3.1).
 
 from __future__ import annotations
 
-import hmac
 from types import SimpleNamespace
 
 from django.urls import path
@@ -33,7 +32,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from ecrs_hub.apis import IntegrationClient
 from ecrs_hub.models import Integration
+from ecrs_hub.selectors import integration_by_key
 
 from .models import Coupon, Customer, Site
 from .pos_wire import coupon_json, image_url
@@ -50,16 +51,8 @@ STATES = ("available", "clipped", "pending", "redeemed", "expired")
 # --- authentication, permission, throttling --------------------------------------------
 
 
-class ShopperApp:
+class ShopperApp(IntegrationClient):
     """The caller: a shopper app, known by its integration. Not a Django user."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-
-    def __init__(self, integration: Integration):
-        self.integration = integration
 
     def __str__(self) -> str:
         return f"shopper app {self.integration.name}"
@@ -67,8 +60,9 @@ class ShopperApp:
 
 class ShopperKeyAuthentication(BaseAuthentication):
     """``X-Shopper-Key: <key>`` or ``Authorization: Bearer <key>`` of an enabled integration
-    of kind *shopper*. The key's hash is looked up through its unique index and compared in
-    constant time."""
+    of kind *shopper*, found as every integration's key is
+    (:func:`ecrs_hub.selectors.integration_by_key`: its hash through the unique index,
+    compared in constant time)."""
 
     def authenticate(self, request):
         key = request.headers.get(KEY_HEADER, "").strip()
@@ -77,9 +71,8 @@ class ShopperKeyAuthentication(BaseAuthentication):
             key = token.strip() if scheme.lower() == "bearer" else ""
         if not key:
             return None
-        digest = Integration.hash_key(key)
-        integration = Integration.objects.filter(key_hash=digest).first()
-        if integration is None or not hmac.compare_digest(integration.key_hash.encode(), digest.encode()):
+        integration = integration_by_key(key)
+        if integration is None:
             raise exceptions.AuthenticationFailed("Unknown shopper app key.")
         if integration.kind != Integration.Kind.SHOPPER:
             raise exceptions.AuthenticationFailed(f"The key is of an integration of kind {integration.kind!r}.")

@@ -19,8 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import OutputWrapper
 
 from ecrs_hub.models import Integration, Push
-from ecrs_hub.receiving import push_ingest
-from ecrs_hub.services import integration_create
+from ecrs_hub.services import integration_create, push_ingest
 
 from . import catalog, coupons, scales
 

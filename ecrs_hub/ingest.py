@@ -1,18 +1,111 @@
-"""Pieces every push's ingest shares (items, scales): the bookkeeping columns of a pushed
-row and the content hash that lets an unchanged record be skipped."""
+"""Pieces every push's ingest shares (items, scales, images, price label settings): what an
+ingest reports (:class:`IngestResult`), the accepted page shapes, the skeleton of a page
+ingest, the bookkeeping columns of a pushed row and the content hash that lets an unchanged
+record be skipped."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import orjson
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 
 from .coercion import Problem
-from .receiving import IngestResult
+from .db import lock_timeout
+
+MAX_PROBLEMS_IN_MESSAGE = 5
+
+
+class BadRequest(Exception):
+    """The body is not of any accepted shape: 400, CATAPULT does not retry."""
+
+
+@dataclass
+class IngestResult:
+    """What an ingest service did with one push; counts are per top-level record."""
+
+    records: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0  # records rejected whole or in part, each counted once
+    partial: int = 0  # of those, records stored without their rejected parts
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    noun: str = "records"
+
+    def reject(self, problems: list[Problem]) -> None:
+        """A record rejected whole."""
+        self.rejected += 1
+        self.problems.extend(problems)
+
+    def reject_part(self, problems: list[Problem]) -> None:
+        """Part of a record rejected (a store entry, a supplier unit); the record itself is
+        stored and is counted once with :meth:`stored_in_part`."""
+        self.problems.extend(problems)
+
+    def stored_in_part(self) -> None:
+        self.rejected += 1
+        self.partial += 1
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+    @property
+    def message(self) -> str:
+        parts = [
+            f"{self.records} {self.noun}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        ]
+        if self.deleted:
+            parts.append(f"{self.deleted} deleted")
+        if self.rejected:
+            stored = f" ({self.partial} of them stored without the rejected parts)" if self.partial else ""
+            parts.append(f"{self.rejected} rejected{stored}")
+        text = ", ".join(parts) + "."
+        if self.problems:
+            shown = "; ".join(str(problem) for problem in self.problems[:MAX_PROBLEMS_IN_MESSAGE])
+            more = len(self.problems) - MAX_PROBLEMS_IN_MESSAGE
+            text += f" Problems: {shown}" + (f" (and {more} more)" if more > 0 else "") + "."
+        if self.warnings:
+            text += f" {len(self.warnings)} warning(s): {self.warnings[0]}"
+            text += " …" if len(self.warnings) > 1 else ""
+        return text
+
+
+def parse_json(push: Any, body: bytes) -> Any:
+    """The body as JSON (orjson)."""
+    if not body or not body.strip():
+        raise BadRequest("Empty body: send a JSON array of records.")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"Body is not valid JSON: {exc}.") from None
+
+
+def records_of(payload: Any, noun: str) -> list:
+    """The accepted page shapes: an array, a single object, or ``{"items": [...]}``."""
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        if set(payload) == {"items"}:
+            if isinstance(payload["items"], list):
+                return payload["items"]
+            raise BadRequest('"items" must be an array of ' + noun + ".")
+        return [payload]
+    raise BadRequest(f'Body must be a JSON array of {noun}, a single object or {{"items": [...]}}.')
+
+
+def push_lock_timeout() -> None:
+    """Bound how long a push waits for row locks (``ECRS_LOCK_TIMEOUT_MS``, PostgreSQL): past
+    it the push fails with 503 and CATAPULT retries, instead of holding its connection
+    indefinitely. Inside the push's transaction."""
+    lock_timeout(settings.ECRS_LOCK_TIMEOUT_MS)
 
 
 def content_hash(record: Any) -> str:
@@ -61,6 +154,38 @@ def page_split[Record](
             result.records -= 1
         by_id[record_id] = record(path, record_id, raw, content_hash(raw))
     return list(by_id.values())
+
+
+class PageRun(Protocol):
+    """An app's writes of one identified page (``writer(push, page, result).run()``)."""
+
+    def run(self) -> None: ...
+
+
+def page_ingest[Record](
+    *,
+    push: Any,
+    payload: Any,
+    noun: str,
+    id_field: str,
+    id_max_length: int,
+    id_rule: str,
+    record: Callable[[str, str, dict, str], Record],
+    writer: Callable[[Any, list[Record], IngestResult], PageRun],
+) -> IngestResult:
+    """Store a page of records the way every page push does (items, scale items): read the
+    accepted page shape, identify and hash every record (:func:`page_split`), then let the
+    app's ``writer`` coerce and write the page inside one transaction, under the push lock
+    timeout (a transient database failure commits nothing). Rejected records are reported
+    in the result with their JSON paths; the valid ones are stored."""
+    result = IngestResult(noun=noun)
+    raws = records_of(payload, noun)
+    result.records = len(raws)
+    page = page_split(raws, result, id_field=id_field, id_max_length=id_max_length, id_rule=id_rule, record=record)
+    with transaction.atomic():
+        push_lock_timeout()
+        writer(push, page, result).run()
+    return result
 
 
 class PageWriter:

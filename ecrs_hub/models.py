@@ -3,16 +3,28 @@
 
 import hashlib
 import zlib
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef
 from django.utils import timezone
+
+from .queries import count_subquery
 
 
 def hash_key(key: str) -> str:
     """The SHA-256 (hex) under which a key is stored. Keys are 256-bit random tokens, so a
     fast hash is enough: there is nothing to brute-force that a slow hash would protect."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IntegrationQuerySet(models.QuerySet):
+    def with_recent_failures(self, *, now: datetime | None = None) -> "IntegrationQuerySet":
+        """Each integration annotated with ``failures_24h``: its pushes not OK in the failure
+        window (a correlated count through the (integration, received_at) index)."""
+        pushes = Push.objects.filter(integration=OuterRef("pk")).recent_failures(now=now)
+        return self.annotate(failures_24h=count_subquery(pushes))
 
 
 class Integration(models.Model):
@@ -39,6 +51,8 @@ class Integration(models.Model):
     last_push_at = models.DateTimeField(null=True, blank=True, editable=False)
     notes = models.TextField(blank=True)
 
+    objects = IntegrationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -46,6 +60,14 @@ class Integration(models.Model):
         return f"{self.name} ({self.kind})"
 
     hash_key = staticmethod(hash_key)
+
+
+class PushQuerySet(models.QuerySet):
+    def recent_failures(self, *, now: datetime | None = None) -> "PushQuerySet":
+        """The pushes not stored in full (:attr:`Push.NOT_OK`) within :attr:`Push.FAILURE_WINDOW`
+        before ``now``: what the admin, the dashboard and the staff API count as failures."""
+        since = (now or timezone.now()) - Push.FAILURE_WINDOW
+        return self.filter(status__in=Push.NOT_OK, received_at__gte=since)
 
 
 class Push(models.Model):
@@ -57,6 +79,10 @@ class Push(models.Model):
         PARTIAL = "partial", "Some records rejected"
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed (transient, client retries)"
+
+    # What counts as a failure, and for how long it is shown as recent.
+    NOT_OK = (Status.PARTIAL, Status.REJECTED, Status.FAILED)
+    FAILURE_WINDOW = timedelta(hours=24)
 
     class Endpoint(models.TextChoices):
         ITEMS = "items", "Items"
@@ -90,6 +116,8 @@ class Push(models.Model):
     problems = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PushQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

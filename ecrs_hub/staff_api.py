@@ -4,19 +4,11 @@ in the admin or by ``create_integration`` (a key is shown once, never by the API
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from rest_framework import serializers, viewsets
 
 from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
 from .models import Integration, Push
-
-FAILURE_WINDOW = timedelta(hours=24)
-NOT_OK = (Push.Status.PARTIAL, Push.Status.REJECTED, Push.Status.FAILED)
 
 
 class IntegrationSerializer(serializers.ModelSerializer):
@@ -49,14 +41,7 @@ class IntegrationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ("name",)
 
     def get_queryset(self):
-        since = timezone.now() - FAILURE_WINDOW
-        failures = (
-            Push.objects.filter(integration=OuterRef("pk"), received_at__gte=since, status__in=NOT_OK)
-            .order_by()
-            .annotate(n=Func(F("pk"), function="COUNT"))
-            .values("n")
-        )
-        return Integration.objects.annotate(failures_24h=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
+        return Integration.objects.with_recent_failures()
 
 
 class PushSerializer(serializers.ModelSerializer):

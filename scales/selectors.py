@@ -11,6 +11,7 @@ Prices, dividers, unit, tare and promotion exist only at store level.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -209,3 +210,65 @@ def scale_item_store_resolved(pk: int) -> tuple[ScaleItemStore, dict[str, Any]] 
     if at_store is None:
         return None
     return at_store, scale_item_resolve(at_store.scale_item, at_store, scale_default_lines())
+
+
+# --- the scale export (GET /ecrs/scale-export/<scale_store_id>/, CONTRACT 2.9) ----------------
+#
+# The cursor is the last change sequence number the client has seen (plus whether it is still
+# walking a full export, which leaves tombstones out). Each call reads the committed
+# watermark first and returns only rows numbered at or below it: writers number rows under
+# the counter's row lock, so every such row is committed and visible, and a row a concurrent
+# writer is numbering now gets a number above the watermark — the next call returns it.
+
+SCALE_EXPORT_DEFAULT_LIMIT = 1000
+SCALE_EXPORT_MAX_LIMIT = 10_000
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def cursor_encode(seq: int, full: bool) -> str:
+    raw = orjson.dumps({"s": seq, "f": full})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(text: str) -> tuple[int, bool]:
+    """(the last change sequence number seen, whether a full export is being walked), or
+    :class:`BadCursor` for anything :func:`cursor_encode` did not write."""
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        seq, full = data["s"], data["f"]
+    except (ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+        raise BadCursor(text) from None
+    if type(seq) is not int or seq < 0 or type(full) is not bool:
+        raise BadCursor(text)
+    return seq, full
+
+
+@dataclass(frozen=True)
+class ScaleExportPage:
+    """One call's answer: the resolved records in change order, the cursor to pass next
+    time, and whether a call with it has more."""
+
+    records: list[dict[str, Any]]
+    cursor: str
+    more: bool
+
+
+def scale_store_by_id(scale_store_id: str) -> Store | None:
+    return Store.objects.filter(scale_store_id=scale_store_id).first()
+
+
+def scale_export_page(store: Store, *, after: int = 0, full: bool = True, limit: int) -> ScaleExportPage:
+    """What ``store``'s scales must print, at most ``limit`` records: those changed after
+    change number ``after`` (a decoded cursor), or on a full export (``full``, no cursor
+    yet, or one walking a full export) those not deleted."""
+    watermark = scale_change_watermark()
+    rows = scale_export_rows(store, after=after, up_to=watermark, tombstones=not full, limit=limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = cursor_encode(rows[-1].change_seq, full) if more else cursor_encode(watermark, False)
+    lines = scale_default_lines()
+    records = [scale_item_resolve(row.item, row.at_store, lines) for row in rows]
+    return ScaleExportPage(records=records, cursor=next_cursor, more=more)

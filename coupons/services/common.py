@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from ecrs_hub.db import lock_timeout
+
 from .. import lock_objects
 from ..engine import Offer, RewardKind
 from ..models import DEFAULT_RECEIPT_TEMPLATE, Clip, Coupon, CouponEvent, PosTransaction, Site
@@ -33,9 +35,7 @@ def clips_save(clips: list[Clip], fields: list[str]) -> None:
 
 def pos_lock_timeout() -> None:
     """Bound row-lock waits (PostgreSQL) far below the POS's 5 s deadline."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{getattr(settings, 'POS_LOCK_TIMEOUT_MS', 3000)}ms"])
+    lock_timeout(getattr(settings, "POS_LOCK_TIMEOUT_MS", 3000))
 
 
 def commit_without_waiting_for_disk() -> None:

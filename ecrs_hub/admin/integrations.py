@@ -3,24 +3,16 @@ keys: created or rotated through the services, shown once (CONTRACT 2.1)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from ecrs_hub.models import Integration, Push
+from ecrs_hub.models import Integration
 from ecrs_hub.services import IssuedKey, integration_create, integration_rotate_key
 
 from .common import admin_change_url, adopt_created, key_once_response
-
-FAILURE_WINDOW = timedelta(hours=24)
-NOT_OK = (Push.Status.PARTIAL, Push.Status.REJECTED, Push.Status.FAILED)
 
 # Where CATAPULT sends each kind of push (CONTRACT 1, 2.5-2.8), labelled as the fields of
 # the Web Office Third Party Service profile (ECRS document 003, "Required Actions").
@@ -105,18 +97,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "created_at", "key_rotated_at", "last_push_at", "recent_failures")
 
     def get_queryset(self, request):
-        since = timezone.now() - FAILURE_WINDOW
-        failures = (
-            Push.objects.filter(integration=OuterRef("pk"), received_at__gte=since, status__in=NOT_OK)
-            .order_by()
-            .annotate(n=Func(F("pk"), function="COUNT"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(failures_24h=Coalesce(Subquery(failures, output_field=IntegerField()), 0))
-        )
+        return super().get_queryset(request).with_recent_failures()
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ecrs_hub.models import Push, RefusedRequest
-from ecrs_hub.receiving import push_replay
+from ecrs_hub.services import push_replay
 
 from .common import admin_change_url
 

@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import CoercionError, Problem, RecordRejected
-from ecrs_hub.ingest import PageWriter, content_hash, page_split, text_id
+from ecrs_hub.ingest import IngestResult, PageWriter, content_hash, page_ingest, text_id
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 
 from .. import wire
 from ..models import Item, ItemStore, ItemSupplier, Store, Supplier
@@ -70,14 +68,16 @@ def items_page_ingest(*, push: Push, payload: Any) -> IngestResult:
     """Store an items page. Rejected records are reported with their JSON paths and the
     valid ones are stored; everything is written in one transaction (a transient database
     failure commits nothing)."""
-    result = IngestResult(noun="items")
-    raws = records_of(payload, "items")
-    result.records = len(raws)
-    page = page_split(raws, result, id_field="recordID", id_max_length=64, id_rule=RECORD_ID_RULE, record=PageItem)
-    with transaction.atomic():
-        lock_timeout()
-        _IngestRun(push, page, result).run()
-    return result
+    return page_ingest(
+        push=push,
+        payload=payload,
+        noun="items",
+        id_field="recordID",
+        id_max_length=64,
+        id_rule=RECORD_ID_RULE,
+        record=PageItem,
+        writer=_IngestRun,
+    )
 
 
 RECORD_ID_RULE = "is required: text of 1 to 64 characters, without NUL characters"

@@ -28,8 +28,8 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from ecrs_hub.coercion import Problem
+from ecrs_hub.ingest import BadRequest, IngestResult, push_lock_timeout
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import BadRequest, IngestResult, lock_timeout
 from ecrs_hub.storage import store_whole
 
 from .. import lock_objects
@@ -177,7 +177,7 @@ def images_ingest(*, push: Push, payload: ImagePayload) -> IngestResult:
     now = timezone.now()
     replaced_paths = []
     with transaction.atomic():
-        lock_timeout()
+        push_lock_timeout()
         existing = {image.name: image for image in lock_objects.item_images_for_update(names=decoded)}
         for name, image in decoded.items():
             row = existing.get(name)

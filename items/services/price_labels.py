@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.coercion import Problem, RecordRejected
+from ecrs_hub.ingest import IngestResult, push_lock_timeout, records_of
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 
 from .. import lock_objects, wire
 from ..models import PriceLabelType
@@ -42,7 +42,7 @@ def price_label_settings_ingest(*, push: Push, payload: Any) -> IngestResult:
 
     now = timezone.now()
     with transaction.atomic():
-        lock_timeout()
+        push_lock_timeout()
         existing = {label.record_id: label for label in lock_objects.price_label_types_for_update(record_ids=parsed)}
         for record_id, (_path, values) in parsed.items():
             label = existing.get(record_id)

@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from ecrs_hub.bulk import bulk_update_column, upsert
 from ecrs_hub.coercion import Problem, RecordRejected
 from ecrs_hub.gtin import check_digit
-from ecrs_hub.ingest import PageWriter, content_hash, page_split, text_id
+from ecrs_hub.ingest import IngestResult, PageWriter, content_hash, page_ingest, text_id
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import IngestResult, lock_timeout, records_of
 from items.models import Store
 
 from .. import wire
@@ -63,14 +61,16 @@ def scale_items_ingest(*, push: Push, payload: Any) -> IngestResult:
     """Store a scale items page. Rejected records are reported with their JSON paths and
     the valid ones are stored; everything is written in one transaction (a transient
     database failure commits nothing)."""
-    result = IngestResult(noun="scale items")
-    raws = records_of(payload, "scale items")
-    result.records = len(raws)
-    page = page_split(raws, result, id_field="itemId", id_max_length=16, id_rule=ITEM_ID_RULE, record=PageItem)
-    with transaction.atomic():
-        lock_timeout()
-        _IngestRun(push, page, result).run()
-    return result
+    return page_ingest(
+        push=push,
+        payload=payload,
+        noun="scale items",
+        id_field="itemId",
+        id_max_length=16,
+        id_rule=ITEM_ID_RULE,
+        record=PageItem,
+        writer=_IngestRun,
+    )
 
 
 def barcode_check_digit(code: str | None) -> tuple[bool | None, int | None]:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ecrs_hub.models import Push, RefusedRequest
-from ecrs_hub.receiving import push_replay
+from ecrs_hub.services import push_replay
 from tests.conftest import fixture_bytes
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import push_replay
+from ecrs_hub.services import push_replay
 from items.models import ItemImage
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ecrs_hub.models import Push
-from ecrs_hub.receiving import push_replay
+from ecrs_hub.services import push_replay
 from items.models import Item, ItemStore, ItemSupplier, Store, Supplier
 from tests.conftest import fixture_json
 

@@ -14,9 +14,7 @@ MODEL_SAVE_KEYWORDS = {"force_insert", "force_update", "using", "update_fields"}
 
 # (module, function or "*" for any): why a save there may name no fields. Each entry must
 # still be needed.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("ecrs_hub.receiving", "*"): "a push's outcome; being given its update_fields in the same issue (H1)",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def allowed(name: str, function: str) -> bool:

@@ -1,0 +1,34 @@
+"""Reads of the shared core: whose key was presented."""
+
+from __future__ import annotations
+
+import hmac
+
+from .models import Integration
+
+
+def integration_by_key(key: str) -> Integration | None:
+    """The integration (of any kind, enabled or not) whose key is ``key``, or None. The key's
+    hash is looked up through its unique index and the final comparison is constant-time,
+    so response timing tells nothing about a key. Both the push endpoints and the shopper
+    API find their caller with it."""
+    digest = Integration.hash_key(key)
+    integration = Integration.objects.filter(key_hash=digest).first()
+    if integration is None or not hmac.compare_digest(integration.key_hash.encode(), digest.encode()):
+        return None
+    return integration
+
+
+def integration_check(*, key: str | None, kind: str) -> tuple[Integration | None, str]:
+    """The enabled integration of ``kind`` whose key was presented, or None and why not, in
+    the words a refused push is answered with (CONTRACT 2.1)."""
+    if not key:
+        return None, "no API key (send X-Api-Key, Authorization: Bearer or ?key=)"
+    integration = integration_by_key(key)
+    if integration is None:
+        return None, "unknown API key"
+    if not integration.enabled:
+        return None, f"integration {integration.name!r} is disabled"
+    if integration.kind != kind:
+        return None, f"integration {integration.name!r} is of kind {integration.kind!r}, not {kind!r}"
+    return integration, ""
