@@ -9,7 +9,6 @@ its method goes to its endpoint; anything else is routed by its shape and logged
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -20,8 +19,6 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ecrs_hub.coercion import json_safe
-
 from . import selectors, services
 from .auth import authenticate, site_for
 from .models import Coupon, PosCredential, UnknownPosRequest
@@ -29,7 +26,9 @@ from .pos_wire import (
     COUPON_ID_MAX,
     PosCall,
     PosError,
-    coupon_json,
+    clip_json,
+    coupons_json,
+    customer_coupons_json,
     customer_json,
     error_response,
     invalid,
@@ -40,6 +39,7 @@ from .pos_wire import (
     read_lines,
     read_text_list,
     read_time,
+    stored_body,
 )
 from .services.images import EXTERNAL_NAME, ImageRejected, coupon_image_fetch
 
@@ -71,7 +71,7 @@ IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/pn
 
 def coupons_api(call: PosCall, credential: PosCredential) -> HttpResponse:
     site = site_for(credential, call.ident("site"))
-    return JsonResponse({"coupons": [coupon_json(coupon, site) for coupon in selectors.coupons_for_site(site=site)]})
+    return JsonResponse(coupons_json(selectors.coupons_for_site(site=site), site))
 
 
 def _customer_id(call: PosCall) -> str:
@@ -84,7 +84,7 @@ def _customer_id(call: PosCall) -> str:
 def customer_coupons_api(call: PosCall, credential: PosCredential) -> HttpResponse:
     site = site_for(credential, call.ident("site"))
     customer = services.customer_learn(customer_id=_customer_id(call))
-    return JsonResponse(selectors.customer_coupon_lists(site=site, customer=customer).as_json())
+    return JsonResponse(customer_coupons_json(selectors.customer_coupon_lists(site=site, customer=customer)))
 
 
 def clip_api(call: PosCall, credential: PosCredential) -> HttpResponse:
@@ -94,7 +94,7 @@ def clip_api(call: PosCall, credential: PosCredential) -> HttpResponse:
     remove = read_text_list("remove", call.body.get("remove"), COUPON_ID_MAX, call.warnings)
     customer = services.customer_learn(customer_id=customer_id)
     result = services.clips_change(customer=customer, site=site, add=add, remove=remove, credential=credential)
-    return JsonResponse({"added": result.added, "removed": result.removed})
+    return JsonResponse(clip_json(result))
 
 
 def _contacts(call: PosCall) -> tuple[list[str], list[str]]:
@@ -115,15 +115,6 @@ def demographics_api(call: PosCall, credential: PosCredential) -> HttpResponse:
 
 def _transaction_id(call: PosCall) -> str | None:
     return call.ident("transaction")
-
-
-def _stored_body(raw: bytes) -> dict:
-    """The body as sent, for the transaction log (floats kept as sent, NULs escaped)."""
-    try:
-        payload = json.loads(raw) if raw and raw.strip() else {}
-    except ValueError:
-        return {}
-    return json_safe(payload) if isinstance(payload, dict) else {}
 
 
 def update_api(call: PosCall, credential: PosCredential, raw: bytes = b"") -> HttpResponse:
@@ -147,7 +138,7 @@ def update_api(call: PosCall, credential: PosCredential, raw: bytes = b"") -> Ht
         cashier=read_int("cashier", body.get("cashier")),
         terminal=read_int("terminal", body.get("terminal")),
         time=read_time("time", body.get("time")),
-        request=_stored_body(raw),
+        request=stored_body(raw),
         credential=credential,
         warnings=call.warnings,
     )
@@ -173,7 +164,7 @@ def commit_api(call: PosCall, credential: PosCredential, raw: bytes = b"") -> Ht
         transaction_id=_transaction_id(call),
         customer_id=call.ident("customer"),
         coupon_ids=coupons,
-        tenders=_stored_body(raw).get("tenders"),
+        tenders=stored_body(raw).get("tenders"),
         request=None,
         credential=credential,
     )
