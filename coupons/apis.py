@@ -10,18 +10,16 @@ its method goes to its endpoint; anything else is routed by its shape and logged
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.storage import default_storage
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import selectors, services
 from .auth import authenticate, site_for
-from .models import Coupon, PosCredential, UnknownPosRequest
+from .models import PosCredential, UnknownPosRequest
 from .pos_wire import (
     COUPON_ID_MAX,
     PosCall,
@@ -41,7 +39,6 @@ from .pos_wire import (
     read_time,
     stored_body,
 )
-from .services.images import EXTERNAL_NAME, ImageRejected, coupon_image_fetch
 
 logger = logging.getLogger("coupons.pos")
 
@@ -62,8 +59,6 @@ ROUTES: dict[str, tuple[str, frozenset[str]]] = {
     "transaction/cancel": ("cancel", frozenset({"GET", "POST"})),
     "transaction/commit": ("commit", frozenset({"POST"})),
 }
-IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,250}$")
-IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
 
 
 # --- endpoints ------------------------------------------------------------------------
@@ -186,35 +181,13 @@ WITH_RAW_BODY = {"update", "commit"}
 def coupon_image(name: str) -> HttpResponse:
     """A stored coupon image, as JPEG, PNG or GIF only (checked from its bytes). Public: the
     POS and WebCart load images without credentials, and they show nothing private."""
-    if not IMAGE_NAME.match(name):
-        raise PosError("NOT_FOUND", "no such image", 404)
-    external = EXTERNAL_NAME.match(name)
-    if external:  # an external image not copied yet: copy it now (CONTRACT 3.2)
-        coupon = Coupon.objects.filter(pk=int(external.group(1))).first()
-        if coupon is None:
-            raise PosError("NOT_FOUND", "no such image", 404)
-        if not coupon.image:
-            try:
-                coupon_image_fetch(coupon=coupon)
-            except ImageRejected as error:
-                logger.warning("coupon %s: external image not copied: %s", coupon.coupon_id, error)
-                raise PosError("NOT_FOUND", "the coupon's image could not be fetched", 404) from None
-        path = coupon.image.name
-    else:
-        path = "coupon-images/" + name
-        if not Coupon.objects.filter(image=path).exists():
-            raise PosError("NOT_FOUND", "no such image", 404)
     try:
-        with default_storage.open(path, "rb") as handle:
-            content = handle.read()
-    except OSError:
-        raise PosError("NOT_FOUND", "no such image", 404) from None
-    for magic, content_type in IMAGE_TYPES:
-        if content.startswith(magic):
-            response = HttpResponse(content, content_type=content_type)
-            response["Cache-Control"] = "public, max-age=300"
-            return response
-    raise PosError("NOT_FOUND", "no such image", 404)
+        content, content_type = services.coupon_image_read(name=name)
+    except services.ImageNotFound as error:
+        raise PosError("NOT_FOUND", str(error), 404) from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 # --- routing --------------------------------------------------------------------------
