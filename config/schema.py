@@ -14,8 +14,6 @@ from django.conf import settings
 
 from ecrs_hub.coercion import Schema, WireField
 
-from .schema_pos import pos_components, pos_paths
-
 ENVELOPE = "EcrsEnvelope"
 PUSH_TAG = "ECRS push (CATAPULT)"
 PUSH_SECURITY = [{"EcrsApiKey": []}, {"EcrsBearer": []}, {"EcrsKeyQuery": []}]
@@ -268,7 +266,6 @@ SECURITY_SCHEMES = {
     "EcrsApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key", "description": "An integration's key."},
     "EcrsBearer": {"type": "http", "scheme": "bearer", "description": "An integration's key as a bearer token."},
     "EcrsKeyQuery": {"type": "apiKey", "in": "query", "name": "key", "description": "An integration's key."},
-    "PosBasic": {"type": "http", "scheme": "basic", "description": "A POS credential (username and password)."},
 }
 
 
@@ -320,6 +317,42 @@ def add_api_errors(paths: dict) -> None:
                 )
 
 
+# --- /pos/: generated from the DRF views of coupons.apis ------------------------------------
+
+
+def add_pos_endpoints(endpoints: list) -> list:
+    """drf-spectacular preprocessing hook: every /pos/ path goes through one URL pattern (the
+    dispatcher ``coupons.apis.pos_entry``), so list each endpoint's view at its own path for the
+    generator; its aliases are copied once generated (``add_pos_aliases``)."""
+    from coupons.apis import IMAGE_VIEW, OWN_PATHS, ROUTES, VIEWS
+
+    pos = [
+        (f"/pos/{path}", f"^pos/{path}$", method, VIEWS[endpoint])
+        for endpoint, path in OWN_PATHS.items()
+        for method in sorted(ROUTES[path][1])
+    ]
+    return [*endpoints, *pos, ("/pos/images/{name}", r"^pos/images/(?P<name>[^/]+)$", "GET", IMAGE_VIEW)]
+
+
+def add_pos_aliases(paths: dict) -> None:
+    """Each alias of a /pos/ path (``coupons.apis.ROUTES``) answers as the path does: its
+    operations, under their own ids."""
+    from coupons.apis import OWN_PATHS, ROUTES
+
+    for path, (endpoint, _) in ROUTES.items():
+        own = f"/pos/{OWN_PATHS[endpoint]}"
+        if own == f"/pos/{path}":
+            continue
+        paths[f"/pos/{path}"] = {
+            method: {
+                **operation,
+                "operationId": f"{operation['operationId']}_alias_pos_{path.replace('/', '_')}",
+                "description": f"Alias of {own}. " + operation.get("description", ""),
+            }
+            for method, operation in paths[own].items()
+        }
+
+
 def add_push_and_pos_endpoints(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: /ecrs/ and /pos/ beside /api/, and the error
     answers of /api/."""
@@ -328,10 +361,9 @@ def add_push_and_pos_endpoints(result: dict, generator, request, public) -> dict
     schemas.update(API_ERRORS)
     add_api_errors(result.get("paths", {}))
     schemas.update(ecrs_components())
-    schemas.update(pos_components())
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     result.setdefault("paths", {}).update(ecrs_paths())
-    result["paths"].update(pos_paths())
+    add_pos_aliases(result["paths"])
     result.setdefault("info", {})["description"] = DESCRIPTION
     tags = result.setdefault("tags", [])
     tags.append({"name": PUSH_TAG, "description": "CATAPULT pushes to the hub (CONTRACT 2)."})
