@@ -1,14 +1,12 @@
-"""OpenAPI (CONTRACT 7: the schema describes every surface). drf-spectacular builds /api/ and
-/ecrs/ from their DRF views (the push record shapes from the wire schemas, see
-``ecrs_hub.schema``); this postprocessing hook adds the /pos/ coupon endpoints (CONTRACT 3),
-which are plain Django views written elsewhere, the error answers of /api/, the overview and
-the tag descriptions."""
+"""OpenAPI (CONTRACT 7: the schema describes every surface). drf-spectacular builds /api/,
+/ecrs/ and /pos/ from their DRF views and serializers (the push record shapes from the wire
+schemas, see ``ecrs_hub.schema``; the POS shapes in ``coupons.pos_schema``). These hooks add
+only what a serializer cannot say: the /pos/ views behind their one dispatcher URL and their
+aliases, the error answers of /api/, the overview and the tag descriptions."""
 
 from __future__ import annotations
 
 from ecrs_hub.schema import PUSH_TAG, wire_components_unsplit
-
-from .schema_pos import pos_components, pos_paths
 
 DESCRIPTION = """\
 Partner-side hub for ECRS CATAPULT: item, scale and coupon integrations.
@@ -31,11 +29,6 @@ Partner-side hub for ECRS CATAPULT: item, scale and coupon integrations.
 
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-SECURITY_SCHEMES = {
-    "PosBasic": {"type": "http", "scheme": "basic", "description": "A POS credential (username and password)."},
-}
 
 
 # The error answers of the staff and shopper APIs (DRF's shapes), which drf-spectacular does
@@ -86,6 +79,42 @@ def add_api_errors(paths: dict) -> None:
                 )
 
 
+# --- /pos/: generated from the DRF views of coupons.apis ------------------------------------
+
+
+def add_pos_endpoints(endpoints: list) -> list:
+    """drf-spectacular preprocessing hook: every /pos/ path goes through one URL pattern (the
+    dispatcher ``coupons.apis.pos_entry``), so list each endpoint's view at its own path for the
+    generator; its aliases are copied once generated (``add_pos_aliases``)."""
+    from coupons.apis import IMAGE_VIEW, OWN_PATHS, ROUTES, VIEWS
+
+    pos = [
+        (f"/pos/{path}", f"^pos/{path}$", method, VIEWS[endpoint])
+        for endpoint, path in OWN_PATHS.items()
+        for method in sorted(ROUTES[path][1])
+    ]
+    return [*endpoints, *pos, ("/pos/images/{name}", r"^pos/images/(?P<name>[^/]+)$", "GET", IMAGE_VIEW)]
+
+
+def add_pos_aliases(paths: dict) -> None:
+    """Each alias of a /pos/ path (``coupons.apis.ROUTES``) answers as the path does: its
+    operations, under their own ids."""
+    from coupons.apis import OWN_PATHS, ROUTES
+
+    for path, (endpoint, _) in ROUTES.items():
+        own = f"/pos/{OWN_PATHS[endpoint]}"
+        if own == f"/pos/{path}":
+            continue
+        paths[f"/pos/{path}"] = {
+            method: {
+                **operation,
+                "operationId": f"{operation['operationId']}_alias_pos_{path.replace('/', '_')}",
+                "description": f"Alias of {own}. " + operation.get("description", ""),
+            }
+            for method, operation in paths[own].items()
+        }
+
+
 def add_push_and_pos_endpoints(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: /pos/ beside /api/ and /ecrs/, the error answers of
     /api/, and what the /ecrs/ serializers cannot say."""
@@ -94,9 +123,7 @@ def add_push_and_pos_endpoints(result: dict, generator, request, public) -> dict
     schemas = components.setdefault("schemas", {})
     schemas.update(API_ERRORS)
     add_api_errors(result.get("paths", {}))
-    schemas.update(pos_components())
-    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
-    result.setdefault("paths", {}).update(pos_paths())
+    add_pos_aliases(result["paths"])
     result.setdefault("info", {})["description"] = DESCRIPTION
     tags = result.setdefault("tags", [])
     tags.append({"name": PUSH_TAG, "description": "CATAPULT pushes to the hub (CONTRACT 2)."})

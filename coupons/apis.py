@@ -1,35 +1,53 @@
-"""The POS coupon API (CONTRACT 3), every /pos/ path: authenticate, read, call one selector
-or service, render. Never a crash page: any bug answers ``INTERNAL_ERROR`` in the ECRS
-error envelope.
+"""The POS coupon API (CONTRACT 3), every /pos/ path: one DRF view per endpoint that
+authenticates, reads, calls one selector or service and renders (``coupons.pos_http`` holds
+what they share). Never a crash page: any bug answers ``INTERNAL_ERROR`` in the ECRS error
+envelope.
 
-Paths (5.1): repeated slashes collapse and a trailing slash is optional; a known path with
-its method goes to its endpoint; anything else is routed by its shape and logged in
-``UnknownPosRequest``; only a request of no known shape answers 404 ``NOT_FOUND``.
+Paths (5.1): ``pos_entry`` collapses repeated slashes and makes a trailing slash optional; a
+known path with its method goes to its endpoint; anything else is routed by its shape and
+logged in ``UnknownPosRequest``; only a request of no known shape answers 404 ``NOT_FOUND``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from collections.abc import Callable
 
-from django.core.exceptions import RequestDataTooBig
-from django.core.files.storage import default_storage
-from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-
-from ecrs_hub.coercion import json_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
 
 from . import selectors, services
 from .auth import authenticate, site_for
-from .models import Coupon, PosCredential, UnknownPosRequest
+from .models import UnknownPosRequest
+from .pos_http import PosApi, pos_error
+from .pos_schema import (
+    CUSTOMER,
+    ERRORS,
+    SITE,
+    TAG,
+    TRANSACTION,
+    PosClipRequestSerializer,
+    PosClipResponseSerializer,
+    PosCommitAnswerSerializer,
+    PosCommitSerializer,
+    PosCouponListSerializer,
+    PosCustomerCouponsSerializer,
+    PosCustomerSerializer,
+    PosDemographicsRequestSerializer,
+    PosErrorsSerializer,
+    PosTransactionUpdateAnswerSerializer,
+    PosTransactionUpdateSerializer,
+    pos_operation,
+)
 from .pos_wire import (
     COUPON_ID_MAX,
     PosCall,
     PosError,
-    coupon_json,
+    clip_json,
+    coupons_json,
+    customer_coupons_json,
     customer_json,
     error_response,
     invalid,
@@ -40,14 +58,239 @@ from .pos_wire import (
     read_lines,
     read_text_list,
     read_time,
+    stored_body,
 )
-from .services.images import EXTERNAL_NAME, ImageRejected, coupon_image_fetch
 
 logger = logging.getLogger("coupons.pos")
 
-Handler = Callable[[PosCall, PosCredential], HttpResponse]
 
-# normalised path → (endpoint, methods)
+# --- endpoints ----------------------------------------------------------------------------
+
+
+def _customer_id(call: PosCall) -> str:
+    customer_id = call.ident("customer")
+    if not customer_id:
+        raise invalid("customer", "required (the customer's card id)")
+    return customer_id
+
+
+def _contacts(call: PosCall) -> tuple[list[str], list[str]]:
+    phones = read_text_list("phones", call.body.get("phones"), 32, call.warnings)
+    emails = read_text_list("emails", call.body.get("emails"), 320, call.warnings)
+    return phones, emails
+
+
+class CouponsApi(PosApi):
+    """Every enabled coupon offered at the site (?site=) whose end date has not passed,
+    by coupon id (CONTRACT 3.2)."""
+
+    @pos_operation("pos_coupons", "Every enabled coupon offered at the site", [SITE], PosCouponListSerializer)
+    def get(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        return Response(coupons_json(selectors.coupons_for_site(site=site), site))
+
+
+class CustomerCouponsApi(PosApi):
+    """A customer's coupon ids by state (CONTRACT 3.2); an unknown card is learnt."""
+
+    @pos_operation(
+        "pos_customer_coupons", "A customer's coupon ids by state", [SITE, CUSTOMER], PosCustomerCouponsSerializer
+    )
+    def get(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        customer = services.customer_learn(customer_id=_customer_id(call))
+        return Response(customer_coupons_json(selectors.customer_coupon_lists(site=site, customer=customer)))
+
+
+class ClipApi(PosApi):
+    """Clip ("add") and unclip ("remove") coupons (CONTRACT 3.3)."""
+
+    @pos_operation(
+        "pos_clip",
+        "Clip and unclip coupons",
+        [SITE, CUSTOMER],
+        PosClipResponseSerializer,
+        request=PosClipRequestSerializer,
+        description="Unknown, unavailable or not-clipped ids are left out of the answer, never a 4xx.",
+    )
+    def post(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        customer_id = _customer_id(call)
+        add = read_text_list("add", call.body.get("add"), COUPON_ID_MAX, call.warnings)
+        remove = read_text_list("remove", call.body.get("remove"), COUPON_ID_MAX, call.warnings)
+        customer = services.customer_learn(customer_id=customer_id)
+        result = services.clips_change(customer=customer, site=site, add=add, remove=remove, credential=request.auth)
+        return Response(clip_json(result))
+
+
+class DemographicsApi(PosApi):
+    """Find a customer by phone or email (CONTRACT 3.2)."""
+
+    @pos_operation(
+        "pos_demographics",
+        "Find a customer by phone or email",
+        [SITE],
+        PosCustomerSerializer,
+        request=PosDemographicsRequestSerializer,
+        errors=(400, 401, 404, 500),
+        description="Several matches: the customer seen most recently (ties: lowest id).",
+    )
+    def post(self, request, **route):
+        call = self.pos_call(request)
+        site_for(request.auth, call.ident("site"))
+        phones, emails = _contacts(call)
+        customer = selectors.customer_by_contacts(phones=phones, emails=emails)
+        answer = customer_json(customer, prefer_phones=phones, prefer_emails=[e.lower() for e in emails])
+        if answer is None:
+            raise PosError("CUSTOMER_NOT_FOUND", "no customer has these phones or emails", 404)
+        return Response(answer)
+
+
+class TransactionUpdateApi(PosApi):
+    """Which coupons apply to the basket (CONTRACT 3.5)."""
+
+    @pos_operation(
+        "pos_transaction_update",
+        "Transaction update: which coupons apply to the basket",
+        [SITE, CUSTOMER, TRANSACTION],
+        PosTransactionUpdateAnswerSerializer,
+        request=PosTransactionUpdateSerializer,
+        description="transientRequest: compute and answer, change nothing. Otherwise applied coupons become "
+        "pending on this transaction.",
+    )
+    def post(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        transaction_id = call.ident("transaction")
+        if not transaction_id:
+            raise invalid("transaction", "required (the POS transaction id)")
+        customer_id = call.ident("customer")
+        phones, emails = _contacts(call)
+        body = call.body
+        for total in ("subTotal", "taxTotal", "grossTotal"):
+            read_decimal(total, body.get(total))
+        result = services.transaction_update(
+            site=site,
+            transaction_id=transaction_id,
+            customer_id=customer_id,
+            lines=read_lines(body.get("items")),
+            transient=bool(read_bool("transientRequest", body.get("transientRequest"))),
+            phones=phones,
+            emails=emails,
+            cashier=read_int("cashier", body.get("cashier")),
+            terminal=read_int("terminal", body.get("terminal")),
+            time=read_time("time", body.get("time")),
+            request=stored_body(call.raw),
+            credential=request.auth,
+            warnings=call.warnings,
+        )
+        return Response(result.answer)
+
+
+CANCEL = {
+    "summary": "Cancel a transaction: its pending coupons return to clipped",
+    "parameters": [SITE, CUSTOMER, TRANSACTION],
+    "answer": {"type": "object", "properties": {}, "description": "An empty object."},
+    "description": "Idempotent; 200 whatever the state of the transaction.",
+}
+
+
+class TransactionCancelApi(PosApi):
+    """Cancel a transaction: its pending coupons return to clipped (CONTRACT 3.6). GET or
+    POST, as the POS's cancelPost setting says."""
+
+    @pos_operation("pos_transaction_cancel", **CANCEL)
+    def get(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        services.transaction_cancel(
+            site=site,
+            transaction_id=call.ident("transaction"),
+            customer_id=call.ident("customer"),
+            credential=request.auth,
+        )
+        return Response({})
+
+    @pos_operation("pos_transaction_cancel_post", **CANCEL)
+    def post(self, request, **route):
+        return self.get(request, **route)
+
+
+class TransactionCommitApi(PosApi):
+    """Commit a transaction: the listed coupons are redeemed (CONTRACT 3.6)."""
+
+    @pos_operation(
+        "pos_transaction_commit",
+        "Commit a transaction: listed coupons are redeemed",
+        [SITE, CUSTOMER, TRANSACTION],
+        PosCommitAnswerSerializer,
+        request=PosCommitSerializer,
+        description="Idempotent; 200 whatever the state of the transaction.",
+    )
+    def post(self, request, **route):
+        call = self.pos_call(request)
+        site = site_for(request.auth, call.ident("site"))
+        coupons = read_text_list("coupons", call.body.get("coupons"), COUPON_ID_MAX, call.warnings)
+        tenders = call.body.get("tenders")
+        if tenders is not None and not isinstance(tenders, list):
+            raise invalid("tenders", "must be a list")
+        answer = services.transaction_commit(
+            site=site,
+            transaction_id=call.ident("transaction"),
+            customer_id=call.ident("customer"),
+            coupon_ids=coupons,
+            tenders=stored_body(call.raw).get("tenders"),
+            request=None,
+            credential=request.auth,
+        )
+        return Response(answer)
+
+
+class CouponImageApi(PosApi):
+    """A stored coupon image, as JPEG, PNG or GIF only (checked from its bytes). Public: the
+    POS and WebCart load images without credentials, and they show nothing private."""
+
+    authentication_classes = ()
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        operation_id="pos_image",
+        summary="A coupon image (public: the POS and WebCart load images without credentials)",
+        tags=[TAG],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+        responses={
+            **{
+                (200, kind): OpenApiResponse(OpenApiTypes.BINARY, description="The image.")
+                for kind in ("image/jpeg", "image/png", "image/gif")
+            },
+            404: OpenApiResponse(PosErrorsSerializer, description=ERRORS[404]),
+        },
+    )
+    def get(self, request, name: str, **route):
+        try:
+            content, content_type = services.coupon_image_read(name=name)
+        except services.ImageNotFound as error:
+            raise PosError("NOT_FOUND", str(error), 404) from None
+        response = HttpResponse(content, content_type=content_type)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+# --- routing ------------------------------------------------------------------------------
+
+ENDPOINTS: dict[str, type[PosApi]] = {
+    "coupons": CouponsApi,
+    "customer_coupons": CustomerCouponsApi,
+    "clip": ClipApi,
+    "demographics": DemographicsApi,
+    "update": TransactionUpdateApi,
+    "cancel": TransactionCancelApi,
+    "commit": TransactionCommitApi,
+}
+# normalised path → (endpoint, methods); an endpoint's first path is its own, the others aliases
 ROUTES: dict[str, tuple[str, frozenset[str]]] = {
     "coupons": ("coupons", frozenset({"GET"})),
     "coupons/customer": ("customer_coupons", frozenset({"GET"})),
@@ -62,171 +305,18 @@ ROUTES: dict[str, tuple[str, frozenset[str]]] = {
     "transaction/cancel": ("cancel", frozenset({"GET", "POST"})),
     "transaction/commit": ("commit", frozenset({"POST"})),
 }
-IMAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,250}$")
-IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
 
 
-# --- endpoints ------------------------------------------------------------------------
+def _own_paths() -> dict[str, str]:
+    own: dict[str, str] = {}
+    for path, (endpoint, _) in ROUTES.items():
+        own.setdefault(endpoint, path)
+    return own
 
 
-def coupons_api(call: PosCall, credential: PosCredential) -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    return JsonResponse({"coupons": [coupon_json(coupon, site) for coupon in selectors.coupons_for_site(site=site)]})
-
-
-def _customer_id(call: PosCall) -> str:
-    customer_id = call.ident("customer")
-    if not customer_id:
-        raise invalid("customer", "required (the customer's card id)")
-    return customer_id
-
-
-def customer_coupons_api(call: PosCall, credential: PosCredential) -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    customer = services.customer_learn(customer_id=_customer_id(call))
-    return JsonResponse(selectors.customer_coupon_lists(site=site, customer=customer).as_json())
-
-
-def clip_api(call: PosCall, credential: PosCredential) -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    customer_id = _customer_id(call)
-    add = read_text_list("add", call.body.get("add"), COUPON_ID_MAX, call.warnings)
-    remove = read_text_list("remove", call.body.get("remove"), COUPON_ID_MAX, call.warnings)
-    customer = services.customer_learn(customer_id=customer_id)
-    result = services.clips_change(customer=customer, site=site, add=add, remove=remove, credential=credential)
-    return JsonResponse({"added": result.added, "removed": result.removed})
-
-
-def _contacts(call: PosCall) -> tuple[list[str], list[str]]:
-    phones = read_text_list("phones", call.body.get("phones"), 32, call.warnings)
-    emails = read_text_list("emails", call.body.get("emails"), 320, call.warnings)
-    return phones, emails
-
-
-def demographics_api(call: PosCall, credential: PosCredential) -> HttpResponse:
-    site_for(credential, call.ident("site"))
-    phones, emails = _contacts(call)
-    customer = selectors.customer_by_contacts(phones=phones, emails=emails)
-    answer = customer_json(customer, prefer_phones=phones, prefer_emails=[e.lower() for e in emails])
-    if answer is None:
-        raise PosError("CUSTOMER_NOT_FOUND", "no customer has these phones or emails", 404)
-    return JsonResponse(answer)
-
-
-def _transaction_id(call: PosCall) -> str | None:
-    return call.ident("transaction")
-
-
-def _stored_body(raw: bytes) -> dict:
-    """The body as sent, for the transaction log (floats kept as sent, NULs escaped)."""
-    try:
-        payload = json.loads(raw) if raw and raw.strip() else {}
-    except ValueError:
-        return {}
-    return json_safe(payload) if isinstance(payload, dict) else {}
-
-
-def update_api(call: PosCall, credential: PosCredential, raw: bytes = b"") -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    transaction_id = _transaction_id(call)
-    if not transaction_id:
-        raise invalid("transaction", "required (the POS transaction id)")
-    customer_id = call.ident("customer")
-    phones, emails = _contacts(call)
-    body = call.body
-    for total in ("subTotal", "taxTotal", "grossTotal"):
-        read_decimal(total, body.get(total))
-    result = services.transaction_update(
-        site=site,
-        transaction_id=transaction_id,
-        customer_id=customer_id,
-        lines=read_lines(body.get("items")),
-        transient=bool(read_bool("transientRequest", body.get("transientRequest"))),
-        phones=phones,
-        emails=emails,
-        cashier=read_int("cashier", body.get("cashier")),
-        terminal=read_int("terminal", body.get("terminal")),
-        time=read_time("time", body.get("time")),
-        request=_stored_body(raw),
-        credential=credential,
-        warnings=call.warnings,
-    )
-    return JsonResponse(result.answer)
-
-
-def cancel_api(call: PosCall, credential: PosCredential) -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    services.transaction_cancel(
-        site=site, transaction_id=_transaction_id(call), customer_id=call.ident("customer"), credential=credential
-    )
-    return JsonResponse({})
-
-
-def commit_api(call: PosCall, credential: PosCredential, raw: bytes = b"") -> HttpResponse:
-    site = site_for(credential, call.ident("site"))
-    coupons = read_text_list("coupons", call.body.get("coupons"), COUPON_ID_MAX, call.warnings)
-    tenders = call.body.get("tenders")
-    if tenders is not None and not isinstance(tenders, list):
-        raise invalid("tenders", "must be a list")
-    answer = services.transaction_commit(
-        site=site,
-        transaction_id=_transaction_id(call),
-        customer_id=call.ident("customer"),
-        coupon_ids=coupons,
-        tenders=_stored_body(raw).get("tenders"),
-        request=None,
-        credential=credential,
-    )
-    return JsonResponse(answer)
-
-
-ENDPOINTS: dict[str, Callable] = {
-    "coupons": coupons_api,
-    "customer_coupons": customer_coupons_api,
-    "clip": clip_api,
-    "demographics": demographics_api,
-    "update": update_api,
-    "cancel": cancel_api,
-    "commit": commit_api,
-}
-WITH_RAW_BODY = {"update", "commit"}
-
-
-def coupon_image(name: str) -> HttpResponse:
-    """A stored coupon image, as JPEG, PNG or GIF only (checked from its bytes). Public: the
-    POS and WebCart load images without credentials, and they show nothing private."""
-    if not IMAGE_NAME.match(name):
-        raise PosError("NOT_FOUND", "no such image", 404)
-    external = EXTERNAL_NAME.match(name)
-    if external:  # an external image not copied yet: copy it now (CONTRACT 3.2)
-        coupon = Coupon.objects.filter(pk=int(external.group(1))).first()
-        if coupon is None:
-            raise PosError("NOT_FOUND", "no such image", 404)
-        if not coupon.image:
-            try:
-                coupon_image_fetch(coupon=coupon)
-            except ImageRejected as error:
-                logger.warning("coupon %s: external image not copied: %s", coupon.coupon_id, error)
-                raise PosError("NOT_FOUND", "the coupon's image could not be fetched", 404) from None
-        path = coupon.image.name
-    else:
-        path = "coupon-images/" + name
-        if not Coupon.objects.filter(image=path).exists():
-            raise PosError("NOT_FOUND", "no such image", 404)
-    try:
-        with default_storage.open(path, "rb") as handle:
-            content = handle.read()
-    except OSError:
-        raise PosError("NOT_FOUND", "no such image", 404) from None
-    for magic, content_type in IMAGE_TYPES:
-        if content.startswith(magic):
-            response = HttpResponse(content, content_type=content_type)
-            response["Cache-Control"] = "public, max-age=300"
-            return response
-    raise PosError("NOT_FOUND", "no such image", 404)
-
-
-# --- routing --------------------------------------------------------------------------
+OWN_PATHS = _own_paths()  # endpoint → its own path; its other paths are aliases
+VIEWS = {endpoint: api.as_view() for endpoint, api in ENDPOINTS.items()}
+IMAGE_VIEW = CouponImageApi.as_view()
 
 
 def shape_route(method: str, path: str, query, body: dict) -> str | None:
@@ -262,53 +352,39 @@ def _log_unknown(request, path: str, body: dict, routed_to: str | None, credenti
     logger.warning("unknown POS path %s %s routed to %s", request.method, path, routed_to or "nothing (404)")
 
 
-def _dispatch(request: HttpRequest, rest: str) -> HttpResponse:
-    path = "/".join(part for part in rest.split("/") if part)
-    method = request.method
-    if method in ("GET", "HEAD") and path.startswith("images/"):
-        return coupon_image(path.removeprefix("images/"))
-    route = ROUTES.get(path)
+def _by_shape(request: HttpRequest, path: str) -> HttpResponse:
+    """An unknown path, or a known one with another method: logged, then answered by the
+    endpoint its request is shaped like (authenticated here, to log who called)."""
     raw = request.body
-    if route is not None and method in route[1]:
-        endpoint = route[0]
-        credential = authenticate(request)
-        body = parse_body(raw) if method == "POST" or raw.strip() else {}
-    else:
-        try:
-            body = parse_body(raw)
-        except PosError:
-            body = {}
-        endpoint = shape_route(method, path, request.GET, body)
-        try:
-            credential = authenticate(request)
-        except PosError:
-            _log_unknown(request, "/pos/" + path, body, endpoint, None)
-            raise
-        _log_unknown(request, "/pos/" + path, body, endpoint, credential)
-        if endpoint is None:
-            raise PosError("NOT_FOUND", f"no POS endpoint at /pos/{path} and the request has no known shape", 404)
-        body = parse_body(raw)  # a routed request must have a readable body
-    call = PosCall(query=request.GET, body=body)
-    handler = ENDPOINTS[endpoint]
     try:
-        if endpoint in WITH_RAW_BODY:
-            return handler(call, credential, raw)
-        return handler(call, credential)
-    finally:
-        call.log_warnings(f"{method} /pos/{path}")
+        body = parse_body(raw)
+    except PosError:
+        body = {}
+    endpoint = shape_route(request.method, path, request.GET, body)
+    try:
+        credential = authenticate(request)
+    except PosError:
+        _log_unknown(request, "/pos/" + path, body, endpoint, None)
+        raise
+    _log_unknown(request, "/pos/" + path, body, endpoint, credential)
+    if endpoint is None:
+        raise PosError("NOT_FOUND", f"no POS endpoint at /pos/{path} and the request has no known shape", 404)
+    request.pos_credential = credential
+    return VIEWS[endpoint](request, path=path, by_shape=True)
 
 
 @csrf_exempt
 def pos_entry(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Every /pos/ request: to its endpoint's view, by its normalised path and method."""
+    path = "/".join(part for part in rest.split("/") if part)
+    method = request.method
+    if method in ("GET", "HEAD") and path.startswith("images/"):
+        return IMAGE_VIEW(request, name=path.removeprefix("images/"), path=path)
+    route = ROUTES.get(path)
+    if route is not None and method in route[1]:
+        return VIEWS[route[0]](request, path=path)
     try:
-        return _dispatch(request, rest)
-    except PosError as error:
+        return _by_shape(request, path)
+    except Exception as exc:  # answered as the views answer it, in the ECRS error envelope
+        error = pos_error(exc, request)
         return error_response(error.code, error.details, error.status, **error.headers)
-    except RequestDataTooBig:
-        return error_response("INVALID_REQUEST", "the body is too large", 400)
-    except OperationalError:
-        logger.exception("POS request %s %s: database unavailable or busy", request.method, request.path)
-        return error_response("INTERNAL_ERROR", "the coupon server is busy; try again", 500)
-    except Exception:
-        logger.exception("POS request %s %s failed", request.method, request.path)
-        return error_response("INTERNAL_ERROR", "the coupon server failed on this request", 500)

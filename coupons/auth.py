@@ -1,4 +1,6 @@
-"""HTTP Basic authentication of POS credentials and their site permission (CONTRACT 3.1).
+"""HTTP Basic authentication of POS credentials and their site permission (CONTRACT 3.1):
+``authenticate`` (the credential a request names), ``PosBasicAuthentication`` (the same for
+the DRF views of /pos/) and ``site_for`` (the site a credential may act for).
 
 Passwords are stored with Django's password hashers (PBKDF2 by default: ~0.5 s per check
 by design). A POS sends the same credentials with every request, and the POS aborts after
@@ -19,6 +21,9 @@ from threading import Lock
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Exists, OuterRef
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
 
 from .models import PosCredential, Site
 from .pos_wire import PosError
@@ -26,10 +31,11 @@ from .pos_wire import PosError
 _VERIFIED: OrderedDict[int, bytes] = OrderedDict()
 _VERIFIED_MAX = 1024
 _LOCK = Lock()
+CHALLENGE = 'Basic realm="ECRS Hub POS", charset="UTF-8"'
 
 
 def _unauthorized(details: str) -> PosError:
-    return PosError("UNAUTHORIZED", details, 401, **{"WWW-Authenticate": 'Basic realm="ECRS Hub POS", charset="UTF-8"'})
+    return PosError("UNAUTHORIZED", details, 401, **{"WWW-Authenticate": CHALLENGE})
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -75,6 +81,48 @@ def authenticate(request) -> PosCredential:
         while len(_VERIFIED) > _VERIFIED_MAX:
             _VERIFIED.popitem(last=False)
     return credential
+
+
+class PosClient:
+    """The caller of a /pos/ view: a POS (or a person trying the API with its credential),
+    known by its credential. Not a Django user."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+
+    def __init__(self, credential: PosCredential):
+        self.credential = credential
+
+    def __str__(self) -> str:
+        return self.credential.username
+
+
+class PosBasicAuthentication(BaseAuthentication):
+    """``authenticate`` for the DRF views: ``request.auth`` is the credential. A request the
+    /pos/ dispatcher authenticated already (to log an unknown path) carries its credential
+    in ``pos_credential``; it is not checked twice."""
+
+    def authenticate(self, request):
+        credential = getattr(request._request, "pos_credential", None)
+        if credential is None:
+            try:
+                credential = authenticate(request._request)
+            except PosError as error:
+                raise exceptions.AuthenticationFailed(error.details) from None
+        return PosClient(credential), credential
+
+    def authenticate_header(self, request) -> str:
+        return CHALLENGE
+
+
+class PosBasicScheme(OpenApiAuthenticationExtension):
+    target_class = PosBasicAuthentication
+    name = "PosBasic"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic", "description": "A POS credential (username and password)."}
 
 
 def site_for(credential: PosCredential, site_id: str | None) -> Site:

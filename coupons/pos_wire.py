@@ -1,5 +1,7 @@
 """The POS coupon API's wire format (CONTRACT 3): reading request values with the JSON path
-in every error, and rendering coupons, customers and answers as ECRS shapes them.
+in every error, and building every answer as ECRS shapes it (coupons, customer lists, clips,
+customers, transaction answers, receipt lines, errors). The one home of that format: views
+and services call these builders, they build no answer of their own.
 
 Reading is lenient where ECRS is loose (ids as numbers or strings, booleans as strings,
 unknown fields ignored) and strict only where a documented field cannot be read as its type:
@@ -20,10 +22,11 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ecrs_hub.coercion import CoercionError, to_bool, to_decimal, to_int, to_text
+from ecrs_hub.coercion import CoercionError, json_safe, to_bool, to_decimal, to_int, to_text
 from ecrs_hub.gtin import upc_key
 
 from .engine import Line
+from .models import DEFAULT_RECEIPT_TEMPLATE
 
 logger = logging.getLogger("coupons.pos")
 
@@ -50,8 +53,13 @@ def invalid(path: str, rule: str) -> PosError:
     return PosError("INVALID_REQUEST", f"{path}: {rule}", 400)
 
 
+def error_json(code: str, details: str) -> dict:
+    """The ECRS error envelope (CONTRACT 3.1), the only error shape ECRS documents."""
+    return {"errors": [{"id": code, "details": details}]}
+
+
 def error_response(code: str, details: str, status: int, **headers: str) -> JsonResponse:
-    response = JsonResponse({"errors": [{"id": code, "details": details}]}, status=status)
+    response = JsonResponse(error_json(code, details), status=status)
     for name, value in headers.items():
         response[name] = value
     return response
@@ -149,6 +157,15 @@ def read_text_list(path: str, value: Any, max_length: int, warnings: list[str]) 
     return list(out)
 
 
+def stored_body(raw: bytes) -> dict:
+    """The body as sent, for the transaction log (floats kept as sent, NULs escaped)."""
+    try:
+        payload = json.loads(raw) if raw and raw.strip() else {}
+    except ValueError:
+        return {}
+    return json_safe(payload) if isinstance(payload, dict) else {}
+
+
 def _upc(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -190,11 +207,13 @@ def read_lines(value: Any) -> list[Line]:
 
 @dataclass
 class PosCall:
-    """One request's values: query string first, then the JSON body (CONTRACT 3.1)."""
+    """One request's values: query string first, then the JSON body (CONTRACT 3.1); ``raw``
+    is the body as sent."""
 
     query: Any
     body: dict
     warnings: list[str] = field(default_factory=list)
+    raw: bytes = b""
 
     def ident(self, name: str, max_length: int = ID_MAX) -> str | None:
         from_query = read_text(name, self.query.get(name), max_length)
@@ -288,6 +307,97 @@ def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | Non
     if phones:
         answer["phone"] = phones[0]
     return answer
+
+
+def coupons_json(coupons, site) -> dict:
+    """GET coupons (CONTRACT 3.2)."""
+    return {"coupons": [coupon_json(coupon, site) for coupon in coupons]}
+
+
+def customer_coupons_json(lists) -> dict:
+    """GET coupons/customer (CONTRACT 3.2): a ``selectors.CouponLists``, each id in one list."""
+    return {
+        "available": lists.available,
+        "clipped": lists.clipped,
+        "redeemed": lists.redeemed,
+        "expired": lists.expired,
+        "pending": lists.pending,
+    }
+
+
+def clip_json(result) -> dict:
+    """POST coupons/clip (CONTRACT 3.3): only the ids actually changed (a ``ClipResult``)."""
+    return {"added": result.added, "removed": result.removed}
+
+
+def line_id_json(line_id: str):
+    """``lineId`` echoes the line's ``id``: a number when the POS sent a number."""
+    if line_id.isdigit() and str(int(line_id)) == line_id:
+        return int(line_id)
+    return line_id
+
+
+def optional_prompt(coupon) -> str:
+    name = coupon.short_description or coupon.receipt_alias or coupon.coupon_id
+    return f"Would you like to use your {name} coupon for {coupon.loyalty_cost} points?"
+
+
+def receipt_lines(site, total_saved: Decimal, coupon_count: int) -> list[dict]:
+    """The site's receipt line for what coupons saved (CONTRACT 3.5.6); none when nothing
+    was saved or the site's template is empty."""
+    if total_saved <= 0 or not site.receipt_template:
+        return []
+    values = {"total_saved": f"{total_saved:.2f}", "coupon_count": coupon_count}
+    try:
+        text = site.receipt_template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        logger.warning("site %s: receipt template %r is not valid; default used", site.site_id, site.receipt_template)
+        text = DEFAULT_RECEIPT_TEMPLATE.format(**values)
+    return [{"type": "TEXT", "content": text}]
+
+
+def transaction_update_json(result) -> dict:
+    """The answer of CONTRACT 3.5.6 for a ``services.UpdateResult``, coupons in coupon-id order."""
+    applied = []
+    accounts: dict[int, Any] = {}
+    total = Decimal(0)
+    for item in result.applied:
+        coupon, application = item.clip.coupon, item.application
+        entry = {
+            "couponId": coupon.coupon_id,
+            "externalId": coupon.external_id,
+            "receiptAlias": coupon.receipt_alias or coupon.short_description[:100],
+            "reducesTax": coupon.reduces_tax,
+            "type": coupon.type,
+            "items": [{"lineId": line_id_json(d.line_id), "discount": money(d.discount)} for d in application.lines],
+            "totalDiscount": money(application.total),
+        }
+        if item.account is not None:
+            entry["optional"] = {
+                "prompt": optional_prompt(coupon),
+                "loyaltyId": item.account.loyalty_id,
+                "loyaltyCost": coupon.loyalty_cost,
+            }
+            accounts[item.account.pk] = item.account
+        applied.append(entry)
+        total += application.total
+    answer: dict = {"applied": applied, "receiptLines": receipt_lines(result.site, total, len(applied))}
+    demographics = customer_json(
+        result.customer, prefer_phones=result.contact_phones, prefer_emails=result.contact_emails
+    )
+    if demographics is not None:
+        answer["customer"] = demographics
+    if accounts:
+        answer["loyaltyBalances"] = [
+            {"id": account.loyalty_id, "balance": account.balance}
+            for account in sorted(accounts.values(), key=lambda a: a.loyalty_id)
+        ]
+    return answer
+
+
+def transaction_commit_json(site, total_saved: Decimal = Decimal(0), coupon_count: int = 0) -> dict:
+    """The answer of CONTRACT 3.6: the receipt line for what the redeemed coupons saved."""
+    return {"receiptLines": receipt_lines(site, total_saved, coupon_count)}
 
 
 def digits_last10(phone: str) -> str:

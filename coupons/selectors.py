@@ -56,15 +56,6 @@ class CouponLists:
     expired: list[str]
     pending: list[str]
 
-    def as_json(self) -> dict:
-        return {
-            "available": self.available,
-            "clipped": self.clipped,
-            "redeemed": self.redeemed,
-            "expired": self.expired,
-            "pending": self.pending,
-        }
-
 
 def customer_coupon_lists(*, site: Site, customer: Customer, now=None) -> CouponLists:
     """CONTRACT 3.2/3.4: each coupon id in one list only, sorted. ``expired``: clipped and

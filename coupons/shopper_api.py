@@ -37,7 +37,7 @@ from ecrs_hub.models import Integration
 from ecrs_hub.selectors import integration_by_key
 
 from .models import Coupon, Customer, Site
-from .pos_wire import coupon_json, image_url
+from .pos_wire import coupon_json, customer_coupons_json, image_url
 from .selectors import customer_coupon_lists
 from .services import clips_change, customer_learn
 
@@ -179,7 +179,7 @@ class ShopperCouponsApi(ShopperApi):
     )
     def get(self, request, customer_id: str):
         customer, site = self.customer_and_site(request, customer_id)
-        lists = customer_coupon_lists(site=site, customer=customer).as_json()
+        lists = customer_coupons_json(customer_coupon_lists(site=site, customer=customer))
         state_of = {coupon_id: state for state in STATES for coupon_id in lists[state]}
         coupons = []
         for coupon in Coupon.objects.filter(coupon_id__in=state_of).order_by("coupon_id"):

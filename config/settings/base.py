@@ -194,6 +194,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids and tags of /api/ are named after the path below /api, even beside /pos/.
+    "SCHEMA_PATH_PREFIX": "/api",
+    "PREPROCESSING_HOOKS": ["config.schema.add_pos_endpoints"],
+    "ENUM_NAME_OVERRIDES": {
+        "PosErrorIdEnum": "coupons.pos_schema.ERROR_IDS",
+        "PosReceiptLineTypeEnum": "coupons.pos_schema.RECEIPT_LINE_TYPES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_push_and_pos_endpoints",

@@ -22,8 +22,9 @@ from ..models import (
     Redemption,
     Site,
 )
+from ..pos_wire import transaction_commit_json
 from ..selectors import account_for_coupon, loyalty_balances
-from .common import clip_event, clips_save, pos_lock_timeout, pos_transaction_lock, receipt_lines
+from .common import clip_event, clips_save, pos_lock_timeout, pos_transaction_lock
 from .customers import customer_learn
 
 logger = logging.getLogger("coupons.pos")
@@ -109,7 +110,7 @@ def transaction_commit(
     transaction row, then the clip rows, then the loyalty accounts."""
     if not transaction_id:
         _log(site, "-", "commit without a transaction id ignored")
-        return {"receiptLines": []}
+        return transaction_commit_json(site)
     now = timezone.now()
     customer = customer_learn(customer_id=customer_id, now=now) if customer_id else None
     listed = list(dict.fromkeys(coupon_ids))
@@ -121,7 +122,7 @@ def transaction_commit(
                 _log(
                     site, transaction_id, "repeated commit lists %s, the first listed %s", listed, txn.committed_coupons
                 )
-            return txn.commit_answer or {"receiptLines": []}
+            return txn.commit_answer or transaction_commit_json(site)
         if customer is None and txn.customer_id is not None:
             customer = Customer.objects.get(pk=txn.customer_id)
         clips = list(lock_objects.clips_for_update(customer=customer, pending_on=txn, usable_only=True))
@@ -149,7 +150,7 @@ def transaction_commit(
             )
         clips_save(release, ["state", "pending_transaction", "pending_since", "updated_at"])
         CouponEvent.objects.bulk_create(released_events)
-        answer = {"receiptLines": receipt_lines(site, total, len(redeem))}
+        answer = transaction_commit_json(site, total, len(redeem))
         txn.status, txn.committed_at, txn.updated_at = PosTransaction.Status.COMMITTED, now, now
         txn.tenders, txn.committed_coupons, txn.commit_answer = tenders, listed, answer
         if txn.customer_id is None and customer is not None:

@@ -1,11 +1,10 @@
-"""Pieces the transaction services share: lock timeout, the transaction row, offers,
-receipt lines and audit events."""
+"""Pieces the transaction services share: lock timeout, the transaction row, offers and
+audit events."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -15,7 +14,7 @@ from ecrs_hub.db import lock_timeout
 
 from .. import lock_objects
 from ..engine import Offer, RewardKind
-from ..models import DEFAULT_RECEIPT_TEMPLATE, Clip, Coupon, CouponEvent, PosTransaction, Site
+from ..models import Clip, Coupon, CouponEvent, PosTransaction, Site
 
 logger = logging.getLogger("coupons.pos")
 
@@ -80,20 +79,6 @@ def offer_for(coupon: Coupon) -> Offer:
     )
 
 
-def receipt_lines(site: Site, total_saved: Decimal, coupon_count: int) -> list[dict]:
-    """The site's receipt line for what coupons saved (CONTRACT 3.5.6); none when nothing
-    was saved or the site's template is empty."""
-    if total_saved <= 0 or not site.receipt_template:
-        return []
-    values = {"total_saved": f"{total_saved:.2f}", "coupon_count": coupon_count}
-    try:
-        text = site.receipt_template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        logger.warning("site %s: receipt template %r is not valid; default used", site.site_id, site.receipt_template)
-        text = DEFAULT_RECEIPT_TEMPLATE.format(**values)
-    return [{"type": "TEXT", "content": text}]
-
-
 def clip_event(
     kind: str,
     clip: Clip,
@@ -120,10 +105,3 @@ def clip_event(
         at=now,
         **extra,
     )
-
-
-def line_id_json(line_id: str):
-    """``lineId`` echoes the line's ``id``: a number when the POS sent a number."""
-    if line_id.isdigit() and str(int(line_id)) == line_id:
-        return int(line_id)
-    return line_id

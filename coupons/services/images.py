@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import urllib.request
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from ..models import Coupon
 
+logger = logging.getLogger("coupons.pos")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
 UPLOAD_DIR = "coupon-images/"
@@ -102,3 +105,47 @@ def coupon_images_fetch(*, timeout: float = FETCH_TIMEOUT) -> tuple[int, list[st
         except ImageRejected as error:
             problems.append(f"{coupon.coupon_id}: {error}")
     return copied, problems
+
+
+# --- serving: /pos/images/<name> ---------------------------------------------------------
+
+SERVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,250}$")
+SERVED_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"))
+
+
+class ImageNotFound(LookupError):
+    """No image is served under that name (the message says why, for the POS)."""
+
+
+def coupon_image_read(*, name: str) -> tuple[bytes, str]:
+    """The image served as ``/pos/images/<name>``: its bytes and content type, JPEG, PNG or
+    GIF only (checked from the bytes). ``coupon-<pk>`` is a coupon's external image, copied
+    into storage now if it was not yet (CONTRACT 3.2); any other name must be a coupon's
+    stored image. ImageNotFound otherwise."""
+    if not SERVED_NAME.match(name):
+        raise ImageNotFound("no such image")
+    external = EXTERNAL_NAME.match(name)
+    if external:
+        coupon = Coupon.objects.filter(pk=int(external.group(1))).first()
+        if coupon is None:
+            raise ImageNotFound("no such image")
+        if not coupon.image:
+            try:
+                coupon_image_fetch(coupon=coupon)
+            except ImageRejected as error:
+                logger.warning("coupon %s: external image not copied: %s", coupon.coupon_id, error)
+                raise ImageNotFound("the coupon's image could not be fetched") from None
+        path = coupon.image.name
+    else:
+        path = UPLOAD_DIR + name
+        if not Coupon.objects.filter(image=path).exists():
+            raise ImageNotFound("no such image")
+    try:
+        with default_storage.open(path, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        raise ImageNotFound("no such image") from None
+    for magic, content_type in SERVED_TYPES:
+        if content.startswith(magic):
+            return content, content_type
+    raise ImageNotFound("no such image")

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,18 +17,16 @@ from .. import lock_objects
 from ..engine import Application, Line, evaluate
 from ..models import Clip, Coupon, CouponEvent, Customer, LoyaltyAccount, PosCredential, PosTransaction, Site
 from ..models import PosTransactionUpdate as UpdateRow
-from ..pos_wire import customer_json, digits_last10, money
+from ..pos_wire import digits_last10, transaction_update_json
 from ..selectors import account_for_coupon, customer_by_contacts, loyalty_balances
 from .clips import abandon_after
 from .common import (
     clip_event,
     clips_save,
     commit_without_waiting_for_disk,
-    line_id_json,
     offer_for,
     pos_lock_timeout,
     pos_transaction_lock,
-    receipt_lines,
 )
 from .customers import customer_contacts_add, customer_learn
 
@@ -53,52 +50,7 @@ class UpdateResult:
     contact_phones: Sequence[str] = ()
     contact_emails: Sequence[str] = ()
     warnings: list[str] = field(default_factory=list)
-    answer: dict = field(default_factory=dict)  # as_json(), as answered and stored
-
-    def as_json(self) -> dict:
-        """The answer of CONTRACT 3.5.6, coupons in coupon-id order."""
-        applied = []
-        accounts: dict[int, LoyaltyAccount] = {}
-        total = Decimal(0)
-        for item in self.applied:
-            coupon, application = item.clip.coupon, item.application
-            entry = {
-                "couponId": coupon.coupon_id,
-                "externalId": coupon.external_id,
-                "receiptAlias": coupon.receipt_alias or coupon.short_description[:100],
-                "reducesTax": coupon.reduces_tax,
-                "type": coupon.type,
-                "items": [
-                    {"lineId": line_id_json(d.line_id), "discount": money(d.discount)} for d in application.lines
-                ],
-                "totalDiscount": money(application.total),
-            }
-            if item.account is not None:
-                entry["optional"] = {
-                    "prompt": optional_prompt(coupon),
-                    "loyaltyId": item.account.loyalty_id,
-                    "loyaltyCost": coupon.loyalty_cost,
-                }
-                accounts[item.account.pk] = item.account
-            applied.append(entry)
-            total += application.total
-        answer: dict = {"applied": applied, "receiptLines": receipt_lines(self.site, total, len(applied))}
-        demographics = customer_json(
-            self.customer, prefer_phones=self.contact_phones, prefer_emails=self.contact_emails
-        )
-        if demographics is not None:
-            answer["customer"] = demographics
-        if accounts:
-            answer["loyaltyBalances"] = [
-                {"id": account.loyalty_id, "balance": account.balance}
-                for account in sorted(accounts.values(), key=lambda a: a.loyalty_id)
-            ]
-        return answer
-
-
-def optional_prompt(coupon: Coupon) -> str:
-    name = coupon.short_description or coupon.receipt_alias or coupon.coupon_id
-    return f"Would you like to use your {name} coupon for {coupon.loyalty_cost} points?"
+    answer: dict = field(default_factory=dict)  # pos_wire.transaction_update_json(), as answered and stored
 
 
 def _customer_clips(queryset, site: Site):
@@ -266,7 +218,7 @@ def _answer(result: UpdateResult, customer: Customer | None) -> None:
     """The answer, for the card's customer unless a phone or email match named one."""
     if customer is not None and result.customer is None:
         result.customer = customer
-    result.answer = result.as_json()
+    result.answer = transaction_update_json(result)
 
 
 def _update_log(txn: PosTransaction, result: UpdateResult, *, request: dict | None, now, transient: bool) -> None:
