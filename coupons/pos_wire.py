@@ -75,7 +75,9 @@ def money(value: Decimal) -> float:
 
 
 def parse_body(raw: bytes) -> dict:
-    """The request body as a JSON object; an empty body is ``{}``."""
+    """The request body as a JSON object; an empty body is ``{}``. A UTF-8 byte-order mark in
+    front is skipped."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw or not raw.strip():
         return {}
     try:

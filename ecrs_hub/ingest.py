@@ -78,8 +78,13 @@ class IngestResult:
         return text
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def parse_json(push: Any, body: bytes) -> Any:
-    """The body as JSON (orjson)."""
+    """The body as JSON (orjson). A UTF-8 byte-order mark in front (Windows tools write one)
+    is not part of the JSON and is skipped; the push keeps the body as sent."""
+    body = body.removeprefix(UTF8_BOM)
     if not body or not body.strip():
         raise BadRequest("Empty body: send a JSON array of records.")
     try:

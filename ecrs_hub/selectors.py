@@ -19,6 +19,14 @@ def integration_by_key(key: str) -> Integration | None:
     return integration
 
 
+def kind_name(kind: str) -> str:
+    """An integration kind as staff name it, quoted: "“Instant Item Detail”"."""
+    try:
+        return "“" + str(Integration.Kind(kind).label).split(" (")[0] + "”"
+    except ValueError:
+        return repr(str(kind))
+
+
 def integration_check(*, key: str | None, kind: str) -> tuple[Integration | None, str]:
     """The enabled integration of ``kind`` whose key was presented, or None and why not, in
     the words a refused push is answered with (CONTRACT 2.1)."""
@@ -30,5 +38,8 @@ def integration_check(*, key: str | None, kind: str) -> tuple[Integration | None
     if not integration.enabled:
         return None, f"integration {integration.name!r} is disabled"
     if integration.kind != kind:
-        return None, f"integration {integration.name!r} is of kind {integration.kind!r}, not {kind!r}"
+        return None, (
+            f"integration {integration.name!r} is a {kind_name(integration.kind)} integration; "
+            f"this endpoint needs the key of a {kind_name(kind)} integration"
+        )
     return integration, ""

@@ -5,6 +5,7 @@ routing of unknown paths and query-vs-body precedence."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,12 @@ def test_a_body_that_is_not_json_is_invalid_request(pos, site):
     response = pos.post("/pos/transaction/update", b"{not json", {"site": "STO1", "transaction": "T1"})
     assert response.status_code == 400
     assert error_of(response) == ("INVALID_REQUEST", "the body is not JSON")
+
+
+def test_a_body_with_a_utf8_byte_order_mark_is_read_as_the_json_after_it(pos, site):
+    body = b"\xef\xbb\xbf" + json.dumps({"site": "STO1", "transaction": "T1", "items": []}).encode()
+    response = pos.post("/pos/transaction/update", body)
+    assert response.status_code == 200, response.content
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,22 @@ def test_a_disabled_integration_is_refused(pusher, items_key):
 
 def test_a_scales_key_cannot_push_items(client, scales_key):
     response = client.post("/ecrs/items/", SAMPLE, content_type="application/json", HTTP_X_API_KEY=scales_key.key)
-    assert response.status_code == 401 and "kind 'scales'" in response.json()["message"]
+    assert response.status_code == 401
+    assert response.json()["message"] == (
+        "Unauthorized: integration 'CATAPULT scales' is a “Price Computing Scale” integration; "
+        "this endpoint needs the key of a “Instant Item Detail” integration."
+    )
+    assert "Kind." not in response.json()["message"]
+
+
+def test_a_body_with_a_utf8_byte_order_mark_is_read_as_the_json_after_it(pusher):
+    """Windows tools write a BOM in front of UTF-8 text; it is not part of the JSON."""
+    response = pusher.items(b"\xef\xbb\xbf" + SAMPLE)
+
+    assert response.status_code == 200, response.json()
+    push = Push.objects.get()
+    assert push.status == "ok" and push.size == len(SAMPLE) + 3  # kept as sent
+    assert Item.objects.exists()
 
 
 def test_a_rotated_key_replaces_the_old_one(client, items_key):
