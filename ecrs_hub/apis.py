@@ -51,6 +51,7 @@ from .services.pushes import (
     push_refusal_record,
     refused_request_record,
 )
+from .storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -251,8 +252,8 @@ class PushNegotiation(BrowserOnlyNegotiation):
 
 def envelope_exception_handler(exc: Exception, context: dict) -> Response:
     """Every error of an /ecrs/ view as the envelope: 401 with ``WWW-Authenticate``, 405 with
-    ``Allow``, 400, 404, 413, 415, 503 (transient database failure, with ``Retry-After``:
-    CATAPULT retries) and 500 for anything unforeseen."""
+    ``Allow``, 400, 404, 413, 415, 503 (transient database or file storage failure, with
+    ``Retry-After``: CATAPULT retries) and 500 for anything unforeseen."""
     view = context.get("view")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -274,6 +275,15 @@ def envelope_exception_handler(exc: Exception, context: dict) -> Response:
         return EnvelopeResponse(
             False,
             "Temporarily unavailable (database); nothing was stored, please retry.",
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    if isinstance(exc, StorageUnavailable):
+        logger.error("file storage failed receiving %s: %s", context["request"].path, exc)
+        set_rollback()
+        return EnvelopeResponse(
+            False,
+            "Temporarily unavailable (file storage); nothing was stored, please retry.",
             status.HTTP_503_SERVICE_UNAVAILABLE,
             {"Retry-After": RETRY_AFTER_SECONDS},
         )

@@ -23,6 +23,11 @@ from django.core.files.storage import Storage, default_storage
 logger = logging.getLogger(__name__)
 
 
+class StorageUnavailable(Exception):
+    """File storage refused a write (a full disk, a read-only or unreachable volume): a
+    transient failure, nothing was committed, the client should retry (503)."""
+
+
 def _local_path(storage: Storage, name: str) -> Path | None:
     try:
         return Path(storage.path(name))

@@ -9,7 +9,9 @@ visible reason on SQLite; run them with DATABASE_URL=postgres://...
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,21 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("staff", password="staff-pass-123", is_staff=True, is_superuser=True)
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB file system of its own (tmpfs), where the machine lets us mount one."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a 64 KiB tmpfs for the full-disk test")
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip() or result.returncode}) for the full-disk test")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

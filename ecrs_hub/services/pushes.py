@@ -20,13 +20,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
 from ..ingest import BadRequest, IngestResult
 from ..models import Integration, Push, RefusedRequest
+from ..storage import StorageUnavailable, store_whole
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,12 @@ def push_record(
         replay_of=replay_of,
     )
     if spec.body == "multipart":
-        path = default_storage.save(f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart", ContentFile(body))
+        path = f"pushes/{push.received_at:%Y/%m/%d}/{push.pk}.multipart"
+        try:
+            store_whole(path, body, sha256=digest[0])
+        except OSError as exc:
+            _mark_failed(push, time.perf_counter(), f"File storage unavailable, the body could not be kept: {exc}")
+            raise StorageUnavailable(str(exc)) from exc
         push.files = [{"path": path, "size": len(body), "kind": "raw multipart body"}]
         push.save(update_fields=["files"])
     return push
@@ -188,7 +193,8 @@ def push_process(*, push: Push, spec: PushEndpoint, body: bytes) -> PushOutcome:
 
     A body of no accepted shape ends rejected (400); a bug ends failed (500) with the push
     kept for a replay once it is fixed. A transient database failure marks the push failed
-    and is raised again: nothing was committed, and the caller answers 503."""
+    and is raised again, a file storage failure as :class:`StorageUnavailable`: nothing was
+    committed, and the caller answers 503."""
     started = time.perf_counter()
     try:
         payload = spec.parse(push, body)
@@ -198,6 +204,12 @@ def push_process(*, push: Push, spec: PushEndpoint, body: bytes) -> PushOutcome:
     except TRANSIENT_DB_ERRORS as exc:
         _mark_failed(push, started, f"Transient database failure, nothing committed: {exc}")
         raise
+    except OSError as exc:
+        # File storage refused a write (a full disk): whatever was written is whole or
+        # absent, no row points at it, and CATAPULT retries a 503.
+        logger.error("push %s: file storage failed: %s", push.pk, exc)
+        _mark_failed(push, started, f"File storage unavailable, nothing committed: {exc}")
+        raise StorageUnavailable(str(exc)) from exc
     except Exception:
         # A bug, not the client's doing (the parser should have refused what the database
         # refused): the push is kept for a replay once it is fixed, and the answer is still

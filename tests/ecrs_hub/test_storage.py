@@ -2,31 +2,12 @@
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import FileSystemStorage
 
 from ecrs_hub.storage import store_whole
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB file system of its own (tmpfs), where the machine lets us mount one."""
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a 64 KiB tmpfs for the full-disk test")
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip() or result.returncode}) for the full-disk test")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_file_that_does_not_fit_leaves_nothing_behind_and_says_so(tiny_disk):

@@ -1,6 +1,7 @@
 """POST /ecrs/images/: item images as multipart ``file`` parts (CONTRACT 2.6)."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -202,4 +203,45 @@ def test_a_truncated_file_left_by_an_earlier_fault_is_written_again_whole(pusher
     response = post_images(pusher, [("a.png", content)])
 
     assert response.status_code == 200
+    assert stored_bytes(ItemImage.objects.get()) == content
+
+
+def noisy_png(width: int, height: int) -> bytes:
+    """A PNG that does not compress: about width × height × 3 bytes."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_full_disk_answers_503_in_the_envelope_leaves_no_partial_file_and_the_retry_stores_it(
+    pusher, tiny_disk, settings
+):
+    """CONTRACT 2.2: storage trouble is transient (CATAPULT retries a 503), never an HTML
+    500; what was written is whole or absent, so the retry repairs everything."""
+    settings.MEDIA_ROOT = tiny_disk
+    filler = tiny_disk / "other-files"
+    filler.write_bytes(b"x" * 28 * 1024)  # 36 KiB left: the raw push (~23 KB) fits, the image beside it does not
+    content = noisy_png(90, 85)
+    assert 20_000 < len(content) < 26_000
+
+    response = post_images(pusher, [("full.png", content)])
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json" and response["Retry-After"]
+    assert response.json() == {
+        "success": False,
+        "message": "Temporarily unavailable (file storage); nothing was stored, please retry.",
+    }
+    assert ItemImage.objects.count() == 0
+    failed = Push.objects.get()
+    assert (failed.status, failed.http_status) == ("failed", 503) and "storage" in failed.message
+    blobs = [path for path in tiny_disk.rglob("*") if path.is_file() and "item-images" in path.parts]
+    assert blobs == []  # no truncated image, no .partial left behind
+
+    filler.unlink()  # the operator makes room
+    for path in tiny_disk.rglob("*.multipart"):
+        path.unlink()
+    retry = post_images(pusher, [("full.png", content)])
+
+    assert retry.status_code == 200, retry.json()
     assert stored_bytes(ItemImage.objects.get()) == content
