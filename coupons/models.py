@@ -77,7 +77,11 @@ class PosCredential(models.Model):
 class Customer(models.Model):
     """A loyalty card holder. ``customer_id`` is what the POS sends (the card's barcode)."""
 
-    customer_id = models.CharField(max_length=64, unique=True, help_text="Card id as the POS sends it.")
+    customer_id = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="Card id as the POS sends it (ECRS sets no limit; 255 fits a unique index).",
+    )
     first_name = models.CharField(max_length=100, blank=True, default="")
     last_name = models.CharField(max_length=100, blank=True, default="")
     last_seen_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -219,7 +223,7 @@ class PosTransaction(models.Model):
         CANCELLED = "cancelled"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transactions")
-    transaction_id = models.CharField(max_length=64)
+    transaction_id = models.CharField(max_length=255)  # ECRS sets no limit (CONTRACT 2.4)
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
     )

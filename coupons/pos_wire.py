@@ -31,9 +31,10 @@ from .models import DEFAULT_RECEIPT_TEMPLATE
 logger = logging.getLogger("coupons.pos")
 
 CENT = Decimal("0.01")
-# ECRS's limits: customer and transaction ids are arbitrary strings (we keep up to 64);
+# ECRS's limits: customer and transaction ids are arbitrary strings (we keep up to 255, what a
+# unique index holds comfortably: CONTRACT 2.4);
 # coupon ids in requests are 1-16 characters.
-ID_MAX = 64
+ID_MAX = 255
 COUPON_ID_MAX = 16
 LIST_MAX = 1000
 

@@ -165,7 +165,7 @@ def test_a_malformed_clip_request_is_a_400_naming_the_field(app, offers, body, f
 def test_an_unknown_site_or_an_overlong_customer_is_a_400(app, offers):
     response = app.get(COUPONS.format("ann"), {"site": "NOWHERE"})
     assert response.status_code == 400 and "site" in response.json()
-    response = app.get(COUPONS.format("9" * 65))
+    response = app.get(COUPONS.format("9" * 256))
     assert response.status_code == 400 and "customer" in response.json()
 
 

@@ -317,7 +317,7 @@ def test_import_coupons_warns_about_a_coupon_that_can_never_apply(coupon_file, t
         ({"id": "X", "rewardKind": "free", "shortDescription": "x" * 256}, "is longer than 255 characters"),
         (
             {"id": "X", "rewardKind": "free", "targetedCustomers": [""]},
-            "[0].targetedCustomers[0]: '' must be 1 to 64 characters",
+            "[0].targetedCustomers[0]: '' must be 1 to 255 characters",
         ),
         ("C1", "[0]: must be a JSON object"),
     ],
@@ -449,7 +449,7 @@ def test_import_customers_reads_standard_input(monkeypatch):
     ("record", "message"),
     [
         ({"firstName": "No id"}, "[0].id: is required"),
-        ({"id": "x" * 65}, "must be 1 to 64 characters"),
+        ({"id": "x" * 256}, "must be 1 to 255 characters"),
         ({"id": "1", "firstName": "x" * 101}, "[0].firstName: 'xxxx"),
         ({"id": "1", "email": "not-an-email"}, "[0].email: 'not-an-email' is not an email address"),
         ({"id": "1", "emails": ["a@b.co", "nope"]}, "[0].emails[1]: 'nope' is not an email address"),

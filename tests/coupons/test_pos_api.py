@@ -17,7 +17,7 @@ from coupons.services import coupon_image_store
 from coupons.services.sites import pos_credential_upsert, site_upsert
 from tests.conftest import fixture_json
 
-from .pos_support import PASSWORD, UPC, Pos, basic, clip_of, make_clip, make_coupon, make_customer, today
+from .pos_support import PASSWORD, UPC, Pos, basic, clip_of, line, make_clip, make_coupon, make_customer, today
 
 pytestmark = pytest.mark.django_db
 
@@ -439,8 +439,21 @@ def test_upc_given_as_digit_string_matches(pos, site):
 def test_an_id_with_a_nul_character_or_too_long_is_invalid_request(pos, site):
     response = pos.get("/pos/coupons/customer", {"site": "STO1", "customer": "12\x0034"})
     assert error_of(response)[0] == "INVALID_REQUEST"
-    response = pos.get("/pos/coupons/customer", {"site": "STO1", "customer": "9" * 65})
-    assert error_of(response) == ("INVALID_REQUEST", "customer: is longer than 64 characters (65)")
+    response = pos.get("/pos/coupons/customer", {"site": "STO1", "customer": "9" * 256})
+    assert error_of(response) == ("INVALID_REQUEST", "customer: is longer than 255 characters (256)")
+
+
+def test_customer_and_transaction_ids_of_up_to_255_characters_are_a_sale_like_any(pos, site):
+    """ECRS allows any string; the hub keeps up to 255 characters (CONTRACT 2.4), not 64."""
+    customer_id, transaction_id = "C" * 255, "2026-12-03-" + "T" * 244
+    make_clip(make_customer(customer_id), make_coupon("S1"))
+
+    update = pos.update([line()], customer=customer_id, transaction=transaction_id)
+    commit = pos.commit(["S1"], customer=customer_id, transaction=transaction_id)
+
+    assert update.status_code == 200 and [a["couponId"] for a in update.json()["applied"]] == ["S1"]
+    assert commit.status_code == 200
+    assert clip_of(customer_id, "S1").state == "redeemed"
 
 
 def test_a_bug_answers_internal_error_in_the_envelope(pos, site):
