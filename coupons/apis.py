@@ -319,10 +319,27 @@ VIEWS = {endpoint: api.as_view() for endpoint, api in ENDPOINTS.items()}
 IMAGE_VIEW = CouponImageApi.as_view()
 
 
+CUSTOMER_SEGMENTS = ("customers", "customer")
+
+
+def path_values(path: str) -> dict[str, str]:
+    """Values a path carries: the segment after ``customers``/``customer`` is the customer id
+    (``/pos/customers/412345/coupons``), unless it names an endpoint (``customer/coupons``)."""
+    parts = path.split("/")
+    for index, part in enumerate(parts[:-1]):
+        following = parts[index + 1]
+        if part.lower() in CUSTOMER_SEGMENTS and following.lower() not in {"coupons", "demographics", "clip"}:
+            return {"customer": following}
+    return {}
+
+
 def shape_route(method: str, path: str, query, body: dict) -> str | None:
-    """CONTRACT 5.1b: which endpoint an unknown path's request is shaped like."""
+    """CONTRACT 5.1b: which endpoint an unknown path's request is shaped like. A DELETE of a
+    transaction path is a cancel."""
     keys = set(body)
     last = path.rsplit("/", 1)[-1].lower()
+    if method == "DELETE" and "transaction" in path.lower():
+        return "cancel"
     if "items" in keys:
         return "update"
     if keys & {"add", "remove"}:
@@ -360,7 +377,9 @@ def _by_shape(request: HttpRequest, path: str) -> HttpResponse:
         body = parse_body(raw)
     except PosError:
         body = {}
-    endpoint = shape_route(request.method, path, request.GET, body)
+    from_path = path_values(path)
+    query = {**from_path, **request.GET.dict()}  # the query string wins (CONTRACT 3.1)
+    endpoint = shape_route(request.method, path, query, body)
     try:
         credential = authenticate(request)
     except PosError:
@@ -370,6 +389,7 @@ def _by_shape(request: HttpRequest, path: str) -> HttpResponse:
     if endpoint is None:
         raise PosError("NOT_FOUND", f"no POS endpoint at /pos/{path} and the request has no known shape", 404)
     request.pos_credential = credential
+    request.pos_path_values = from_path
     return VIEWS[endpoint](request, path=path, by_shape=True)
 
 

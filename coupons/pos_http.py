@@ -173,10 +173,11 @@ class PosApi(APIView):
         """The request's values (query string first, then the JSON body); parsing it may
         answer ``INVALID_REQUEST``."""
         data = request.data
+        path_values = getattr(request._request, "pos_path_values", {})
         if isinstance(data, PosBody):
-            self.call = PosCall(query=request.query_params, body=data.json, raw=data.raw)
+            self.call = PosCall(query=request.query_params, body=data.json, raw=data.raw, path_values=path_values)
         else:  # no body
-            self.call = PosCall(query=request.query_params, body={})
+            self.call = PosCall(query=request.query_params, body={}, path_values=path_values)
         return self.call
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -210,20 +210,30 @@ def read_lines(value: Any) -> list[Line]:
 
 @dataclass
 class PosCall:
-    """One request's values: query string first, then the JSON body (CONTRACT 3.1); ``raw``
-    is the body as sent."""
+    """One request's values: query string first, then the path (``/pos/customers/<id>/...``
+    of a path routed by its shape), then the JSON body (CONTRACT 3.1); ``raw`` is the body as
+    sent."""
 
     query: Any
     body: dict
     warnings: list[str] = field(default_factory=list)
     raw: bytes = b""
+    path_values: dict = field(default_factory=dict)
 
     def ident(self, name: str, max_length: int = ID_MAX) -> str | None:
         from_query = read_text(name, self.query.get(name), max_length)
+        from_path = read_text(name, self.path_values.get(name), max_length) if name in self.path_values else None
         from_body = read_text(name, self.body.get(name), max_length) if name in self.body else None
-        if from_query and from_body and from_query != from_body:
-            self.warnings.append(f"{name}: the query string says {from_query!r}, the body {from_body!r}; query used")
-        return from_query or from_body
+        chosen, source = next(
+            ((value, where) for value, where in ((from_query, "query string"), (from_path, "path")) if value),
+            (from_body, "body"),
+        )
+        for value, where in ((from_path, "path"), (from_body, "body")):
+            if value and chosen and value != chosen and where != source:
+                self.warnings.append(
+                    f"{name}: the {source} says {chosen!r}, the {where} {value!r}; {source.split()[0]} used"
+                )
+        return chosen
 
     def log_warnings(self, where: str) -> None:
         for warning in self.warnings:

@@ -387,6 +387,49 @@ def test_unknown_paths_are_routed_by_shape_and_logged(pos, site, method, path, q
     assert logged.credential.username == "pos"
 
 
+@pytest.mark.parametrize(
+    "path", ["/pos/customers/412345/coupons", "/pos/customer/412345/coupons", "/pos/customers/412345"]
+)
+def test_a_customer_in_the_path_gets_the_customers_lists_not_the_catalogue(pos, site, path):
+    """A POS that puts the card in the path (``/pos/customers/<id>/coupons``) is answered
+    with that customer's lists, as ``/pos/coupons/customer?customer=<id>`` would be."""
+    customer = make_customer("412345")
+    make_clip(customer, make_coupon("S1"))
+    make_coupon("S2")
+
+    response = pos.get(path, {"site": "STO1"})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == pos.lists(customer="412345").json()
+    assert "S1" in response.json()["clipped"] and "S2" in response.json()["available"]
+    assert UnknownPosRequest.objects.get().routed_to == "customer_coupons"
+
+
+def test_a_customer_in_the_query_string_wins_over_the_one_in_the_path_and_is_logged(pos, site, caplog):
+    make_clip(make_customer("412345"), make_coupon("S1"))
+    make_customer("777")
+
+    response = pos.get("/pos/customers/412345/coupons", {"site": "STO1", "customer": "777"})
+
+    assert response.json() == pos.lists(customer="777").json()
+    assert "S1" not in response.json()["clipped"]
+    assert "the query string says '777', the path '412345'" in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/pos/transaction", "/pos/transaction/cancel", "/pos/transaction/T1"])
+def test_a_delete_of_a_transaction_is_a_cancel_and_is_logged(pos, site, path):
+    make_clip(make_customer("412345"), make_coupon("S1"))
+    assert pos.update([line()]).json()["applied"]
+    assert clip_of("412345", "S1").state == "pending"
+
+    response = pos.client.delete(f"{path}?site=STO1&customer=412345&transaction=T1", HTTP_AUTHORIZATION=pos.auth)
+
+    assert response.status_code == 200 and response.json() == {}
+    assert clip_of("412345", "S1").state == "clipped"
+    logged = UnknownPosRequest.objects.get()
+    assert (logged.method, logged.routed_to) == ("DELETE", "cancel")
+
+
 def test_a_request_of_no_known_shape_is_not_found_and_logged(pos, site):
     response = pos.post("/pos/something", {"hello": 1})
     assert response.status_code == 404
