@@ -226,18 +226,50 @@ class MultipartBodyParser(RawBodyParser):
         return media_type == "multipart/form-data"
 
 
-REFUSALS_BEFORE_READING = (exceptions.UnsupportedMediaType, exceptions.ParseError, PayloadTooLarge)
+READ_CHUNK = 1024 * 1024
+
+
+def chunked_body(request, limit: int) -> bytes:
+    """A body sent with ``Transfer-Encoding: chunked`` and no Content-Length, read to its end
+    from the server's (already de-chunked) input, refused with 413 as soon as it passes
+    ``limit``. Django reads no body without a Content-Length; CATAPULT's HTTP client may send
+    one this way, and answering it "empty" would lose it (a 400 is never retried)."""
+    if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return b""
+    stream = request.META.get("wsgi.input")
+    parts, size = [], 0
+    while stream is not None:
+        part = stream.read(READ_CHUNK)
+        if not part:
+            break
+        size += len(part)
+        if size > limit:
+            raise PayloadTooLarge(
+                f"Body of more than {limit} bytes is over the limit of {limit} bytes for this endpoint."
+            )
+        parts.append(part)
+    return b"".join(parts)
 
 
 def request_body(request) -> bytes:
     """The raw body through the view's parser. DRF calls no parser when Content-Length is
-    missing, zero or not a number: then the parser runs on an empty stream, so its content
-    type and length checks answer all the same."""
+    missing, zero or not a number: then the parser runs on the chunked body, if one was sent
+    that way, else on an empty stream, so its content type and length checks answer all the
+    same."""
     data = request.data
     if isinstance(data, bytes):
         return data
     parser = request.parsers[0]
-    return parser.parse(io.BytesIO(), request.content_type, request.parser_context)
+    context = request.parser_context
+    body = (
+        chunked_body(request, context["view"].endpoint.max_bytes)
+        if parser.accepts(parse_header_parameters(request.content_type or "")[0])
+        else b""
+    )
+    return parser.parse(io.BytesIO(body), request.content_type, context)
+
+
+REFUSALS_BEFORE_READING = (exceptions.UnsupportedMediaType, exceptions.ParseError, PayloadTooLarge)
 
 
 class PushNegotiation(BrowserOnlyNegotiation):
