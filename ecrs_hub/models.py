@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from .queries import count_subquery
@@ -65,9 +65,15 @@ class Integration(models.Model):
 class PushQuerySet(models.QuerySet):
     def recent_failures(self, *, now: datetime | None = None) -> "PushQuerySet":
         """The pushes not stored in full (:attr:`Push.NOT_OK`) within :attr:`Push.FAILURE_WINDOW`
-        before ``now``: what the admin, the dashboard and the staff API count as failures."""
-        since = (now or timezone.now()) - Push.FAILURE_WINDOW
-        return self.filter(status__in=Push.NOT_OK, received_at__gte=since)
+        before ``now``: what the admin, the dashboard and the staff API count as failures. A
+        push still "received" past ``ECRS_PUSH_INTERRUPTED_AFTER`` counts too, whether or not
+        a sweep has marked it interrupted yet."""
+        now = now or timezone.now()
+        stale = now - timedelta(seconds=settings.ECRS_PUSH_INTERRUPTED_AFTER)
+        return self.filter(
+            Q(status__in=Push.NOT_OK) | Q(status=Push.Status.RECEIVED, received_at__lt=stale),
+            received_at__gte=now - Push.FAILURE_WINDOW,
+        )
 
 
 class Push(models.Model):
@@ -79,9 +85,10 @@ class Push(models.Model):
         PARTIAL = "partial", "Some records rejected"
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed (transient, client retries)"
+        INTERRUPTED = "interrupted", "Interrupted (processing died mid-push; replay it)"
 
     # What counts as a failure, and for how long it is shown as recent.
-    NOT_OK = (Status.PARTIAL, Status.REJECTED, Status.FAILED)
+    NOT_OK = (Status.PARTIAL, Status.REJECTED, Status.FAILED, Status.INTERRUPTED)
     FAILURE_WINDOW = timedelta(hours=24)
 
     class Endpoint(models.TextChoices):
@@ -104,7 +111,7 @@ class Push(models.Model):
     body_pruned_at = models.DateTimeField(null=True, blank=True)
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
     records = models.PositiveIntegerField(default=0)

@@ -154,6 +154,10 @@ ECRS_MAX_IMAGE_BYTES = env_int("ECRS_MAX_IMAGE_BYTES", 100 * 1024 * 1024)
 ECRS_MAX_IMAGE_FILES = 10
 ECRS_PUSH_RETENTION_DAYS = env_int("ECRS_PUSH_RETENTION_DAYS", 30)
 ECRS_LOCK_TIMEOUT_MS = env_int("ECRS_LOCK_TIMEOUT_MS", 10_000)
+# A push still "received" this long after it arrived was never finished: its worker was killed
+# or its database stopped mid-push. Longer than the request timeout (gunicorn --timeout 120),
+# so a live worker has always finished or failed it by then; safe with many nodes.
+ECRS_PUSH_INTERRUPTED_AFTER = env_int("ECRS_PUSH_INTERRUPTED_AFTER", 300)
 # POS coupons (CONTRACT 3.5.1): a coupon pending on a transaction longer than this is
 # abandoned and may be reclaimed by another transaction. Seconds; default 4 h.
 POS_PENDING_ABANDON_AFTER = env_int("POS_PENDING_ABANDON_AFTER", 4 * 3600)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ecrs_hub.models import Push, RefusedRequest
-from ecrs_hub.services import push_replay
+from ecrs_hub.services import push_replay, pushes_interrupted_mark
 
 from .common import admin_change_url
 
@@ -97,6 +97,10 @@ class PushAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # The raw body can be megabytes per row: only the detail page reads it.
         return super().get_queryset(request).defer("body_compressed")
+
+    def changelist_view(self, request, extra_context=None):
+        pushes_interrupted_mark()  # the log never shows a dead push as still "received"
+        return super().changelist_view(request, extra_context)
 
     # The log is append-only: pushes arrive through /ecrs/, old bodies go by prune_pushes.
     def has_add_permission(self, request):

@@ -252,6 +252,29 @@ def _mark_failed(push: Push, started: float, message: str) -> None:
         logger.warning("could not record the failure of push %s", push.pk)
 
 
+# --- pushes whose processing died -------------------------------------------------------
+
+
+def pushes_interrupted_mark(*, now=None) -> int:
+    """Mark ``interrupted`` every push still ``received`` past ``ECRS_PUSH_INTERRUPTED_AFTER``
+    seconds: a live worker finishes or fails a push within the request timeout, so such a push
+    lost its worker or its database mid-push (anything it ingested was one transaction, and a
+    replay is safe: pushes are idempotent). One UPDATE; run by ``mark_interrupted_pushes``
+    from cron and by the push log's own reads, so any node may run it any time."""
+    now = now or timezone.now()
+    before = now - timedelta(seconds=settings.ECRS_PUSH_INTERRUPTED_AFTER)
+    marked = Push.objects.filter(status=Push.Status.RECEIVED, received_at__lt=before).update(
+        status=Push.Status.INTERRUPTED,
+        message=(
+            f"Processing did not finish within {settings.ECRS_PUSH_INTERRUPTED_AFTER} s (a worker or the database "
+            "stopped mid-push). The body is kept: replay it."
+        ),
+    )
+    if marked:
+        logger.warning("%s push(es) marked interrupted", marked)
+    return marked
+
+
 # --- in-process pushes ----------------------------------------------------------------
 
 
