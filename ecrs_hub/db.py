@@ -14,3 +14,16 @@ def lock_timeout(milliseconds: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(milliseconds)}ms"])
+
+
+def statement_and_lock_timeouts(*, statement_ms: int, lock_ms: int) -> None:
+    """:func:`lock_timeout`, and a bound on every statement of the current transaction
+    (PostgreSQL): a database that hangs fails the transaction with a transient error after
+    ``statement_ms`` instead of holding the request for as long as it hangs. One round trip;
+    local to the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                [f"{int(lock_ms)}ms", f"{int(statement_ms)}ms"],
+            )

@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .coercion import Problem
-from .db import lock_timeout
+from .db import statement_and_lock_timeouts
 
 MAX_PROBLEMS_IN_MESSAGE = 5
 
@@ -107,10 +107,11 @@ def records_of(payload: Any, noun: str) -> list:
 
 
 def push_lock_timeout() -> None:
-    """Bound how long a push waits for row locks (``ECRS_LOCK_TIMEOUT_MS``, PostgreSQL): past
-    it the push fails with 503 and CATAPULT retries, instead of holding its connection
-    indefinitely. Inside the push's transaction."""
-    lock_timeout(settings.ECRS_LOCK_TIMEOUT_MS)
+    """Bound how long a push waits for row locks (``ECRS_LOCK_TIMEOUT_MS``) and for any one
+    statement (``ECRS_STATEMENT_TIMEOUT_MS``: a database that hangs), PostgreSQL: past either
+    the push fails with 503, nothing of it committed, and CATAPULT retries, instead of holding
+    its connection indefinitely. Inside the push's transaction."""
+    statement_and_lock_timeouts(statement_ms=settings.ECRS_STATEMENT_TIMEOUT_MS, lock_ms=settings.ECRS_LOCK_TIMEOUT_MS)
 
 
 def content_hash(record: Any) -> str:

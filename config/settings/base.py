@@ -154,6 +154,8 @@ ECRS_MAX_IMAGE_BYTES = env_int("ECRS_MAX_IMAGE_BYTES", 100 * 1024 * 1024)
 ECRS_MAX_IMAGE_FILES = 10
 ECRS_PUSH_RETENTION_DAYS = env_int("ECRS_PUSH_RETENTION_DAYS", 30)
 ECRS_LOCK_TIMEOUT_MS = env_int("ECRS_LOCK_TIMEOUT_MS", 10_000)
+# Bound on any one statement of a push's ingest transaction (a database that hangs): 503.
+ECRS_STATEMENT_TIMEOUT_MS = env_int("ECRS_STATEMENT_TIMEOUT_MS", 60_000)
 # A push still "received" this long after it arrived was never finished: its worker was killed
 # or its database stopped mid-push. Longer than the request timeout (gunicorn --timeout 120),
 # so a live worker has always finished or failed it by then; safe with many nodes.
