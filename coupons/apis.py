@@ -52,6 +52,7 @@ from .pos_wire import (
     error_response,
     invalid,
     parse_body,
+    public_base_url,
     read_bool,
     read_decimal,
     read_int,
@@ -88,7 +89,7 @@ class CouponsApi(PosApi):
     def get(self, request, **route):
         call = self.pos_call(request)
         site = site_for(request.auth, call.ident("site"))
-        return Response(coupons_json(selectors.coupons_for_site(site=site), site))
+        return Response(coupons_json(selectors.coupons_for_site(site=site), site, public_base_url(request)))
 
 
 class CustomerCouponsApi(PosApi):

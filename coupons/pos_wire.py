@@ -254,18 +254,26 @@ def upc_numbers(keys) -> list[int]:
     return out
 
 
-def image_url(coupon, site) -> str:
+def image_url(coupon, site, base_url: str = "") -> str:
     """CONTRACT 3.2: a stored image is ``images/<name>`` (the POS puts its base URL in
     front); an external https URL only where the site uses external images; elsewhere an
-    external image not copied yet is ``images/coupon-<pk>``, copied when first asked for."""
+    external image not copied yet is ``images/coupon-<pk>``, copied when first asked for.
+
+    A POS with ``useExternalImages`` on loads every image URL as it is (it prepends nothing),
+    so for such a site the hub's own images are given absolute: ``<base_url>/pos/images/...``
+    (``base_url``: ``PUBLIC_BASE_URL``, else the request's scheme and host)."""
     external = coupon.external_image_url
     if site.use_external_images and external.lower().startswith("https://"):
         return external
     if coupon.image:
-        return "images/" + coupon.image.name.rsplit("/", 1)[-1]
-    if external:  # copied into storage by its first request (or fetch_coupon_images)
-        return f"images/coupon-{coupon.pk}"
-    return ""
+        path = "images/" + coupon.image.name.rsplit("/", 1)[-1]
+    elif external:  # copied into storage by its first request (or fetch_coupon_images)
+        path = f"images/coupon-{coupon.pk}"
+    else:
+        return ""
+    if site.use_external_images and base_url:
+        return f"{base_url.rstrip('/')}/pos/{path}"
+    return path
 
 
 def coupon_fields(coupon, *, image: str | None, upcs: Callable[[Any], list]) -> dict:
@@ -291,8 +299,8 @@ def coupon_fields(coupon, *, image: str | None, upcs: Callable[[Any], list]) -> 
     }
 
 
-def coupon_json(coupon, site) -> dict:
-    return coupon_fields(coupon, image=image_url(coupon, site), upcs=upc_numbers)
+def coupon_json(coupon, site, base_url: str = "") -> dict:
+    return coupon_fields(coupon, image=image_url(coupon, site, base_url), upcs=upc_numbers)
 
 
 def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | None:
@@ -322,9 +330,17 @@ def customer_json(customer, *, prefer_phones=(), prefer_emails=()) -> dict | Non
     return answer
 
 
-def coupons_json(coupons, site) -> dict:
+def coupons_json(coupons, site, base_url: str = "") -> dict:
     """GET coupons (CONTRACT 3.2)."""
-    return {"coupons": [coupon_json(coupon, site) for coupon in coupons]}
+    return {"coupons": [coupon_json(coupon, site, base_url) for coupon in coupons]}
+
+
+def public_base_url(request) -> str:
+    """Where the hub is reached from outside: ``PUBLIC_BASE_URL``, else the request's own
+    scheme and host (behind the TLS proxy, its X-Forwarded-Proto)."""
+    from django.conf import settings
+
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 def customer_coupons_json(lists) -> dict:

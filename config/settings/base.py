@@ -154,6 +154,9 @@ ECRS_MAX_IMAGE_BYTES = env_int("ECRS_MAX_IMAGE_BYTES", 100 * 1024 * 1024)
 ECRS_MAX_IMAGE_FILES = 10
 ECRS_PUSH_RETENTION_DAYS = env_int("ECRS_PUSH_RETENTION_DAYS", 30)
 ECRS_LOCK_TIMEOUT_MS = env_int("ECRS_LOCK_TIMEOUT_MS", 10_000)
+# Where POS terminals and shopper apps reach the hub ("https://hub.example.com"): the absolute
+# image URLs of sites with useExternalImages start with it. Empty: the request's own host.
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", "") or "").rstrip("/")
 # Bound on any one statement of a push's ingest transaction (a database that hangs): 503.
 ECRS_STATEMENT_TIMEOUT_MS = env_int("ECRS_STATEMENT_TIMEOUT_MS", 60_000)
 # A push still "received" this long after it arrived was never finished: its worker was killed

@@ -189,6 +189,25 @@ def test_an_external_image_url_is_given_only_where_the_site_uses_external_images
     assert pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"][0]["imageUrl"] == "https://cdn.example.com/c.jpg"
 
 
+def test_a_site_that_uses_external_images_gets_absolute_urls_of_the_hubs_images(pos, site, client, settings):
+    """Such a POS loads each imageUrl as it is (it prepends no base URL), so "images/..." would
+    not load: it gets the hub's absolute URL, which serves the image."""
+    coupon = make_coupon("IMG1")
+    relative = coupon_image_store(coupon=coupon, name="CouponImage24.png", content=png_bytes())
+    not_copied = make_coupon("EXT", external_image_url="http://cdn.example.com/plain-http.jpg")
+    site_upsert(site_id="STO1", use_external_images=True)
+
+    listed = {c["id"]: c["imageUrl"] for c in pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"]}
+
+    assert listed["IMG1"] == f"http://testserver/pos/{relative}"
+    assert listed["EXT"] == f"http://testserver/pos/images/coupon-{not_copied.pk}"  # not https: copied by the hub
+    assert client.get(listed["IMG1"].removeprefix("http://testserver")).content == png_bytes()
+
+    settings.PUBLIC_BASE_URL = "https://hub.example.com"
+    listed = {c["id"]: c["imageUrl"] for c in pos.get("/pos/coupons", {"site": "STO1"}).json()["coupons"]}
+    assert listed["IMG1"] == f"https://hub.example.com/pos/{relative}"
+
+
 # --- customer lists and clipping ----------------------------------------------------
 
 
