@@ -301,21 +301,14 @@ def envelope_exception_handler(exc: Exception, context: dict) -> Response:
             headers["Retry-After"] = str(int(exc.wait))
         set_rollback()
         return EnvelopeResponse(False, str(exc.detail), exc.status_code, headers)
-    if isinstance(exc, TRANSIENT_DB_ERRORS):
-        logger.error("transient failure receiving %s: %s", context["request"].path, exc)
+    unavailable = "database" if isinstance(exc, TRANSIENT_DB_ERRORS) else None
+    unavailable = "file storage" if isinstance(exc, StorageUnavailable) else unavailable
+    if unavailable:  # transient: nothing was committed and CATAPULT retries a 503
+        logger.error("%s failed receiving %s: %s", unavailable, context["request"].path, exc)
         set_rollback()
         return EnvelopeResponse(
             False,
-            "Temporarily unavailable (database); nothing was stored, please retry.",
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            {"Retry-After": RETRY_AFTER_SECONDS},
-        )
-    if isinstance(exc, StorageUnavailable):
-        logger.error("file storage failed receiving %s: %s", context["request"].path, exc)
-        set_rollback()
-        return EnvelopeResponse(
-            False,
-            "Temporarily unavailable (file storage); nothing was stored, please retry.",
+            f"Temporarily unavailable ({unavailable}); nothing was stored, please retry.",
             status.HTTP_503_SERVICE_UNAVAILABLE,
             {"Retry-After": RETRY_AFTER_SECONDS},
         )
