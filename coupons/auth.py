@@ -25,6 +25,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from ecrs_hub.apis import MachineClient
+
 from .models import PosCredential, Site
 from .pos_wire import PosError
 
@@ -83,14 +85,9 @@ def authenticate(request) -> PosCredential:
     return credential
 
 
-class PosClient:
+class PosClient(MachineClient):
     """The caller of a /pos/ view: a POS (or a person trying the API with its credential),
-    known by its credential. Not a Django user."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
+    known by its credential."""
 
     def __init__(self, credential: PosCredential):
         self.credential = credential

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -338,8 +339,6 @@ def coupons_json(coupons, site, base_url: str = "") -> dict:
 def public_base_url(request) -> str:
     """Where the hub is reached from outside: ``PUBLIC_BASE_URL``, else the request's own
     scheme and host (behind the TLS proxy, its X-Forwarded-Proto)."""
-    from django.conf import settings
-
     return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 

@@ -120,14 +120,19 @@ def remote_addr(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class IntegrationClient:
-    """A caller known by its integration (a CATAPULT client, scale software; the shopper API's
-    apps too): ``request.user`` for DRF, not a Django user."""
+class MachineClient:
+    """``request.user`` for DRF when the caller is a machine known by its secret (an
+    integration key, a POS credential), not a Django user: authenticated, never staff."""
 
     is_authenticated = True
     is_anonymous = False
     is_active = True
     is_staff = False
+
+
+class IntegrationClient(MachineClient):
+    """A caller known by its integration (a CATAPULT client, scale software; the shopper API's
+    apps too)."""
 
     def __init__(self, integration: Integration):
         self.integration = integration

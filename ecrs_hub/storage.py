@@ -54,14 +54,14 @@ def store_whole(name: str, data: bytes, *, sha256: str | None = None, storage: S
     ``OSError`` when the storage cannot take the file (a full disk): nothing is left behind
     under ``name`` then."""
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    if storage.exists(name):
-        found = stored_sha256(name, storage)
-        if found == digest:
-            return False
+    found = stored_sha256(name, storage) if storage.exists(name) else None
+    if found == digest:
+        return False
+    if found is not None:
         logger.warning("stored file %s holds other bytes (%s, expected %s): writing it again", name, found, digest)
     local = _local_path(storage, name)
     if local is None:
-        if storage.exists(name):
+        if found is not None:
             storage.delete(name)
         saved = storage.save(name, ContentFile(data))
         if saved != name:  # a concurrent writer stored the same name first
