@@ -5,7 +5,8 @@ model (``of=("self",)``: joined coupons, customers or transactions are read, not
 Lock order, everywhere: the ``PosTransaction`` row first, then clip rows in primary-key
 order, then loyalty accounts in primary-key order. Services that change a customer's clips
 without a transaction (clip, unclip, abandonment release) start at the customer row or the
-clip rows. On SQLite ``select_for_update`` does nothing.
+clip rows. A loyalty hold is written only under the row lock of its clip, a ledger entry
+only under the lock of its account. On SQLite ``select_for_update`` does nothing.
 """
 
 from __future__ import annotations
@@ -57,8 +58,16 @@ def clips_by_pk_for_update(pks) -> QuerySet[Clip]:
     return Clip.objects.order_by("pk").select_for_update(of=("self",)).filter(pk__in=pks).select_related("coupon")
 
 
-def loyalty_accounts_for_update(*, customer: Customer) -> QuerySet[LoyaltyAccount]:
-    return LoyaltyAccount.objects.order_by("pk").select_for_update(of=("self",)).filter(customer=customer)
+def loyalty_accounts_for_update(
+    *, customer: Customer | None = None, customer_pks: Iterable[int] = (), pks: Iterable[int] = ()
+) -> QuerySet[LoyaltyAccount]:
+    """Loyalty accounts (their ``balance`` read under the lock) of ``customer``, of the
+    customers ``customer_pks`` or with these ``pks``: taken last, after the transaction and
+    clip rows, by anything that reads a balance to decide or writes the ledger."""
+    condition = Q(customer_id__in=list(customer_pks)) | Q(pk__in=list(pks))
+    if customer is not None:
+        condition |= Q(customer=customer)
+    return LoyaltyAccount.objects.order_by("pk").select_for_update(of=("self",)).filter(condition)
 
 
 def coupons_for_update(*, coupon_ids: Iterable[str]) -> QuerySet[Coupon]:

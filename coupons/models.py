@@ -7,7 +7,9 @@ one ``PosTransaction``) → ``redeemed``. ``available`` is the absence of a clip
 zone) has passed. A coupon with uses left after a redemption goes back to ``clipped`` (its
 ``uses_count`` says how often it was used). Redemptions (per line) and the audit trail
 (``CouponEvent``) are separate append-only tables; loyalty balances are a ledger
-(``LoyaltyEntry``), the balance is its sum.
+(``LoyaltyEntry``), the balance is its sum (``LoyaltyAccount.balance``, kept by the database
+and never below zero); an optional coupon pending on a transaction holds its points there
+(``LoyaltyHold``) until the commit charges them or the pending ends.
 """
 
 from __future__ import annotations
@@ -127,17 +129,25 @@ class CustomerEmail(models.Model):
 
 
 class LoyaltyAccount(models.Model):
-    """A loyalty account of a customer. Its balance is the sum of its ``LoyaltyEntry`` rows."""
+    """A loyalty account of a customer. Its balance is the sum of its ``LoyaltyEntry`` rows,
+    kept in ``balance`` by the database itself (a trigger adds each new entry's points, see
+    migration 0004), so that a CHECK constraint can refuse any entry that would take it below
+    zero, whoever writes it. The ledger is append-only: entries are never changed or deleted
+    (except with their account)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="loyalty_accounts")
     loyalty_id = models.CharField(max_length=64, unique=True, help_text="The id the POS shows (loyaltyId).")
     program = models.CharField(
         max_length=64, blank=True, default="", help_text="Which points a coupon's loyalty_program spends."
     )
+    balance = models.IntegerField(
+        default=0, editable=False, help_text="Points: the sum of the ledger, written by the database only."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["customer", "loyalty_id"]
+        constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="loyalty_balance_non_negative")]
 
     def __str__(self):
         return self.loyalty_id
@@ -376,6 +386,58 @@ class LoyaltyEntry(models.Model):
         return f"{self.points:+d} {self.reason}"
 
 
+class LoyaltyHold(models.Model):
+    """Points an optional (loyalty-cost) coupon pending on an open transaction holds
+    (CONTRACT 3.5.5): offered by a non-transient update, the coupon's cost is held on that
+    transaction until the coupon drops out of a later update, the transaction is cancelled,
+    the pending is abandoned (``released``) or the commit redeems it (``charged``: a
+    ``redemption`` entry of the ledger). An update offers an optional coupon only if the
+    balance minus the live holds of *other* transactions covers it. A hold is created and
+    ended with the pending of its clip, under that clip's row lock; ``created_at`` is the
+    clip's ``pending_since``, so a hold older than the abandonment time no longer counts."""
+
+    class State(models.TextChoices):
+        HELD = "held"
+        RELEASED = "released"
+        CHARGED = "charged"
+
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="holds")
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="loyalty_holds")
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="+")
+    transaction = models.ForeignKey(PosTransaction, on_delete=models.PROTECT, related_name="loyalty_holds")
+    points = models.PositiveIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.HELD)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Released or charged at.")
+    note = models.CharField(max_length=200, blank=True, default="", help_text="Why it ended.")
+
+    class Meta:
+        ordering = ["account", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_hold_points_positive"),
+            models.CheckConstraint(
+                condition=Q(state__in=["held", "released", "charged"]), name="loyalty_hold_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="held", ended_at__isnull=True) | (~Q(state="held") & Q(ended_at__isnull=False)),
+                name="loyalty_hold_ended_iff_not_held",
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "coupon"], condition=Q(state="held"), name="loyalty_hold_once_per_transaction"
+            ),
+            models.UniqueConstraint(fields=["clip"], condition=Q(state="held"), name="loyalty_hold_once_per_clip"),
+            models.UniqueConstraint(
+                fields=["transaction", "coupon"], condition=Q(state="charged"), name="loyalty_hold_charged_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account"], condition=Q(state="held"), name="loyalty_hold_live_by_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.points} points {self.state} on {self.transaction_id} for {self.coupon_id}"
+
+
 class CouponEvent(models.Model):
     """Append-only audit of every change of a customer's coupon state."""
 
@@ -411,6 +473,57 @@ class CouponEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.coupon_id} {self.from_state}->{self.to_state}"
+
+
+class UnknownCouponInCommit(models.Model):
+    """A coupon a commit listed that the hub did not redeem (CONTRACT 3.6): no update of this
+    transaction applied it, it is pending elsewhere, no longer valid, or its points are no
+    longer free. The customer kept whatever discount the POS gave; staff see it here."""
+
+    class Reason(models.TextChoices):
+        UNKNOWN = "unknown", "unknown coupon or not clipped by this customer"
+        NOT_APPLIED = "not_applied", "no update of this transaction applied it"
+        PENDING_ELSEWHERE = "pending_elsewhere", "pending on another transaction"
+        USED = "used", "already redeemed or unclipped"
+        NOT_VALID = "not_valid", "no longer valid for this customer at this site"
+        POINTS_NOT_FREE = "points_not_free", "its loyalty points are not free"
+        NO_ACCOUNT = "no_account", "no loyalty account to charge"
+
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    transaction = models.ForeignKey(
+        PosTransaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="unknown_coupons"
+    )
+    coupon_code = models.CharField(max_length=16, help_text="The id as the commit listed it.")
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    credential = models.ForeignKey(PosCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "unknown coupon in a commit"
+        verbose_name_plural = "unknown coupons in commits"
+        constraints = [
+            models.CheckConstraint(condition=~Q(coupon_code=""), name="unknown_coupon_code_not_empty"),
+            models.CheckConstraint(
+                condition=Q(
+                    reason__in=[
+                        "unknown",
+                        "not_applied",
+                        "pending_elsewhere",
+                        "used",
+                        "not_valid",
+                        "points_not_free",
+                        "no_account",
+                    ]
+                ),
+                name="unknown_coupon_reason_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.coupon_code} in the commit of {self.transaction_id}: {self.get_reason_display()}"
 
 
 class UnknownPosRequest(models.Model):

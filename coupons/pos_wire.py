@@ -417,7 +417,7 @@ def transaction_update_json(result) -> dict:
         answer["customer"] = demographics
     if accounts:
         answer["loyaltyBalances"] = [
-            {"id": account.loyalty_id, "balance": account.balance}
+            {"id": account.loyalty_id, "balance": account.free_balance}  # less other transactions' holds
             for account in sorted(accounts.values(), key=lambda a: a.loyalty_id)
         ]
     return answer

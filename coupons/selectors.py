@@ -3,14 +3,16 @@ look-ups, candidate coupons and loyalty balances. No writes."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from .models import Clip, Coupon, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry, Site
+from .models import Clip, Coupon, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyHold, Site
 
 HISTORY_DAYS = 30
 
@@ -118,24 +120,28 @@ def customer_by_contacts(*, phones: list[str], emails: list[str]) -> Customer | 
     )
 
 
-def loyalty_balance(account_ref: str = "pk") -> Coalesce:
-    """An account's balance, the sum of its ledger entries (0 without any), as an annotation
-    of the account (or of a row whose ``account_ref`` names the account)."""
-    total = (
-        LoyaltyEntry.objects.filter(account_id=OuterRef(account_ref))
-        .order_by()
-        .values("account_id")
-        .annotate(total=Sum("points"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
-
-
 def loyalty_balances(*, customer: Customer) -> list[LoyaltyAccount]:
-    """The customer's loyalty accounts, each with ``balance`` (the sum of its ledger), by
-    loyalty id."""
-    accounts = LoyaltyAccount.objects.filter(customer=customer).annotate(balance=loyalty_balance())
-    return list(accounts.order_by("loyalty_id"))
+    """The customer's loyalty accounts (``balance``: the sum of the ledger), by loyalty id."""
+    return list(LoyaltyAccount.objects.filter(customer=customer).order_by("loyalty_id"))
+
+
+def loyalty_holds_live(*, accounts: Iterable[LoyaltyAccount]) -> list[LoyaltyHold]:
+    """The holds these accounts have now (state ``held``), whatever their age."""
+    pks = [account.pk for account in accounts]
+    if not pks:
+        return []
+    return list(LoyaltyHold.objects.filter(account_id__in=pks, state=LoyaltyHold.State.HELD).order_by("pk"))
+
+
+def loyalty_held_elsewhere(holds: Iterable[LoyaltyHold], *, transaction_pk: int | None, since) -> dict[int, int]:
+    """Per account pk, the points ``holds`` hold on transactions other than
+    ``transaction_pk``, leaving out holds older than ``since`` (abandoned: another
+    transaction of the card may reclaim their coupon, CONTRACT 3.5.1)."""
+    held: dict[int, int] = defaultdict(int)
+    for hold in holds:
+        if hold.transaction_id != transaction_pk and hold.created_at >= since:
+            held[hold.account_id] += hold.points
+    return held
 
 
 def account_for_coupon(accounts: list[LoyaltyAccount], coupon: Coupon) -> LoyaltyAccount | None:

@@ -12,8 +12,16 @@ from django.utils.html import format_html
 
 from ecrs_hub.admin.common import ReadOnlyAdmin, ReadOnlyInline, change_url, changelist_url, count_subquery
 
-from ..models import Clip, CouponEvent, Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
-from ..selectors import loyalty_balance
+from ..models import (
+    Clip,
+    CouponEvent,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    LoyaltyAccount,
+    LoyaltyEntry,
+    LoyaltyHold,
+)
 from .forms import CustomerEmailForm, CustomerPhoneForm
 
 
@@ -41,7 +49,7 @@ class LoyaltyAccountInline(ReadOnlyInline):
     verbose_name_plural = "loyalty accounts (balance = sum of the ledger)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer").annotate(balance=loyalty_balance())
+        return super().get_queryset(request).select_related("customer")
 
     @admin.display(description="Balance (points)")
     def balance(self, obj):
@@ -165,7 +173,7 @@ class LoyaltyAccountAdmin(ReadOnlyAdmin):
     inlines = (LoyaltyEntryInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer").annotate(balance=loyalty_balance())
+        return super().get_queryset(request).select_related("customer")
 
     @admin.display(description="Balance (points)", ordering="balance")
     def balance(self, obj):
@@ -193,3 +201,21 @@ class LoyaltyEntryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account__customer", "transaction", "coupon")
+
+
+@admin.register(LoyaltyHold)
+class LoyaltyHoldAdmin(ReadOnlyAdmin):
+    """Points optional coupons hold on open transactions (held), and how each hold ended."""
+
+    list_display = ("created_at", "account", "points", "state", "coupon", "transaction", "ended_at", "note")
+    list_select_related = ("account", "coupon", "transaction__site")
+    list_filter = ("state",)
+    search_fields = ("=account__loyalty_id", "=account__customer__customer_id", "=transaction__transaction_id")
+    date_hierarchy = "created_at"
+    fieldsets = (
+        (None, {"fields": ("account", "points", "state", "coupon", "clip", "transaction")}),
+        (None, {"fields": ("created_at", "ended_at", "note")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account", "coupon", "clip", "transaction__site")

@@ -1,6 +1,7 @@
 """Staff UI for what the POS changes: clips (a customer's coupons and their state), the
 pending redemptions view (with the release action), POS transactions with their update and
-commit history, redemptions, the audit trail and unknown POS requests. All read-only here:
+commit history, redemptions, the audit trail, coupons commits listed but the hub did not
+redeem, and unknown POS requests. All read-only here:
 the only write is releasing pendings, through ``pendings_release``."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..models import (
     PosTransactionUpdate,
     Redemption,
     Site,
+    UnknownCouponInCommit,
     UnknownPosRequest,
 )
 from ..services import pendings_release
@@ -374,6 +376,28 @@ class CouponEventAdmin(ReadOnlyAdmin):
     @admin.display(description="State")
     def states(self, obj):
         return f"{obj.from_state or '—'} → {obj.to_state or '—'}"
+
+
+@admin.register(UnknownCouponInCommit)
+class UnknownCouponInCommitAdmin(ReadOnlyAdmin):
+    """Coupons a commit listed and the hub did not redeem (CONTRACT 3.6), with the reason."""
+
+    list_display = ("at", "coupon_code", "reason", "site", "customer", "transaction", "credential")
+    list_select_related = ("site", "customer", "transaction__site", "credential")
+    list_filter = ("reason", "site")
+    search_fields = ("coupon_code", "=customer__customer_id", "=transaction__transaction_id")
+    date_hierarchy = "at"
+    fieldsets = (
+        (None, {"fields": ("at", "coupon_code", "coupon", "reason")}),
+        ("Where", {"fields": ("site", "customer", "transaction", "credential")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("site", "customer", "transaction__site", "coupon", "credential")
+        )
 
 
 @admin.register(UnknownPosRequest)

@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from .. import lock_objects
-from ..models import Clip, CouponEvent, Customer, PosCredential, Site
-from ..selectors import clippable_coupons
-from .common import clip_event, clips_save, commit_without_waiting_for_disk
+from ..models import Clip, Coupon, CouponEvent, Customer, PosCredential, Site
+from ..selectors import clippable_coupons, offered_at_site_q
+from .common import abandon_after, clip_event, clips_save, commit_without_waiting_for_disk
+from .loyalty import holds_release
 
 logger = logging.getLogger("coupons.pos")
 NOTE_MAX = CouponEvent._meta.get_field("note").max_length
@@ -27,10 +27,6 @@ class ClipResult:
 
     added: list[str]
     removed: list[str]
-
-
-def abandon_after() -> timedelta:
-    return timedelta(seconds=getattr(settings, "POS_PENDING_ABANDON_AFTER", 4 * 3600))
 
 
 @transaction.atomic
@@ -45,9 +41,9 @@ def clips_change(
     """Clip ``add`` and unclip ``remove`` for ``customer``. A coupon is clipped when the
     customer may clip it (enabled, not ended, offered at ``site`` — any site when None —
     and untargeted or targeted at them) and it is not already clipped, pending or used up;
-    unclip works on ``clipped`` only. Anything else is left out of the result and logged,
-    never an error. An id in both lists is ignored. Locks the customer row, then the
-    customer's clip rows in pk order."""
+    unclip works on ``clipped`` coupons offered at ``site`` only (CONTRACT 3.6). Anything
+    else is left out of the result and logged, never an error. An id in both lists is
+    ignored. Locks the customer row, then the customer's clip rows in pk order."""
     add = list(dict.fromkeys(add))
     remove = list(dict.fromkeys(remove))
     both = set(add) & set(remove)
@@ -84,10 +80,14 @@ def clips_change(
         events.append(
             clip_event(CouponEvent.Kind.CLIP, clip, "available", "clipped", None, now, site=site, credential=credential)
         )
+    offered_here = _offered_at(site, [clips[coupon_id].coupon_id for coupon_id in remove if coupon_id in clips])
     for coupon_id in remove:
         clip = clips.get(coupon_id)
         if coupon_id in both or clip is None or clip.state != Clip.State.CLIPPED:
             logger.info("unclip %s: %s is not clipped; left out", customer.customer_id, coupon_id)
+            continue
+        if offered_here is not None and clip.coupon_id not in offered_here:
+            logger.info("unclip %s: %s is not offered at %s; left out", customer.customer_id, coupon_id, site.site_id)
             continue
         clip.state, clip.updated_at = Clip.State.REMOVED, now
         changed.append(clip)
@@ -101,6 +101,15 @@ def clips_change(
         clips_save(changed, ["state", "clipped_at", "updated_at"])
     CouponEvent.objects.bulk_create(events)
     return ClipResult(added=added, removed=removed)
+
+
+def _offered_at(site: Site | None, coupon_pks: list[int]) -> set[int] | None:
+    """Of these coupons, the pks of those offered at ``site`` (None: any site will do)."""
+    if site is None:
+        return None
+    if not coupon_pks:
+        return set()
+    return set(Coupon.objects.filter(offered_at_site_q(site), pk__in=coupon_pks).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -152,4 +161,6 @@ def pendings_release(
         released.append(clip)
     clips_save(released, ["state", "pending_transaction", "pending_since", "updated_at"])
     CouponEvent.objects.bulk_create(events)
+    if released:
+        holds_release(clip_pks=[clip.pk for clip in released], now=now, note=f"{released_by}abandoned")
     return len(released)

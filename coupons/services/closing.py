@@ -8,27 +8,31 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import lock_objects
 from ..models import (
     Clip,
+    Coupon,
     CouponEvent,
     Customer,
-    LoyaltyEntry,
     PosCredential,
     PosTransaction,
     PosTransactionUpdate,
     Redemption,
     Site,
+    UnknownCouponInCommit,
 )
 from ..pos_wire import transaction_commit_json
-from ..selectors import account_for_coupon, loyalty_balances
+from ..selectors import clippable_coupons
 from .common import clip_event, clips_save, pos_lock_timeout, pos_transaction_lock
 from .customers import customer_learn
+from .loyalty import holds_release, loyalty_charge
 
 logger = logging.getLogger("coupons.pos")
 Kind = CouponEvent.Kind
+Reason = UnknownCouponInCommit.Reason
 RECENT_UPDATES = 50
 
 
@@ -69,6 +73,7 @@ def transaction_cancel(
             released.append(clip)
         clips_save(released, ["state", "pending_transaction", "pending_since", "updated_at"])
         CouponEvent.objects.bulk_create(events)
+        holds_release(transaction=txn, now=now, note="cancelled")
         if txn.status != PosTransaction.Status.CANCELLED:
             txn.status, txn.cancelled_at, txn.updated_at = PosTransaction.Status.CANCELLED, now, now
             txn.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -101,10 +106,13 @@ def transaction_commit(
     request: dict | None = None,
     credential: PosCredential | None = None,
 ) -> dict:
-    """CONTRACT 3.6. Listed coupons pending on this transaction, or clipped by its customer,
-    are redeemed (uses left: clipped again); pending coupons not listed return to clipped;
-    an empty list redeems every pending coupon except optional (loyalty-cost) ones, which
-    are redeemed, and their points debited, only when listed. Writes per-line
+    """CONTRACT 3.6. A listed coupon is redeemed only if an update of this transaction
+    applied it: it is pending on this transaction, or it was and its pending was abandoned,
+    and it is clipped again now (not pending elsewhere) and still valid for this customer at
+    this site. Any other listed id is ignored and recorded (``UnknownCouponInCommit``).
+    Pending coupons not listed return to clipped; an empty list redeems every pending coupon
+    except optional (loyalty-cost) ones, which are redeemed only when listed and only if
+    their points can be charged (``loyalty_charge``: never below zero). Writes per-line
     ``Redemption`` rows and audit events; stores the tenders as sent. A repeated commit
     changes nothing and answers the same. Returns the answer (``receiptLines``). Holds the
     transaction row, then the clip rows, then the loyalty accounts."""
@@ -126,30 +134,18 @@ def transaction_commit(
         if customer is None and txn.customer_id is not None:
             customer = Customer.objects.get(pk=txn.customer_id)
         clips = list(lock_objects.clips_for_update(customer=customer, pending_on=txn, usable_only=True))
-        redeem, release = _split(site, transaction_id, txn, customer, clips, listed)
-        total = _redeem(txn, customer, redeem, now, credential)
-        released_events = [
-            clip_event(
-                Kind.RELEASE,
-                clip,
-                "pending",
-                "clipped",
-                txn,
-                now,
-                credential=credential,
-                note="not listed by the commit",
-            )
-            for clip in release
-        ]
-        for clip in release:
-            clip.state, clip.pending_transaction, clip.pending_since, clip.updated_at = (
-                Clip.State.CLIPPED,
-                None,
-                None,
-                now,
-            )
-        clips_save(release, ["state", "pending_transaction", "pending_since", "updated_at"])
-        CouponEvent.objects.bulk_create(released_events)
+        pending_here = {clip.pk for clip in clips if clip.pending_transaction_id == txn.pk}
+        redeem, ignored = _split(site, txn, customer, clips, listed, now)
+        charges = loyalty_charge(txn=txn, clips=[clip for clip in redeem if clip.coupon.loyalty_cost], now=now)
+        refused = {clip.pk for clip, _reason in charges.refused}
+        ignored += [(clip.coupon.coupon_id, clip, reason) for clip, reason in charges.refused]
+        redeem = [clip for clip in redeem if clip.pk not in refused]
+        total = _redeem(txn, redeem, now, credential)
+        redeemed = {clip.pk for clip in redeem}
+        release = [clip for clip in clips if clip.pk in pending_here and clip.pk not in redeemed]
+        _release(txn, release, now, credential)
+        holds_release(transaction=txn, now=now, note="not redeemed by the commit")
+        _ignored_record(site, txn, customer, ignored, now, credential)
         answer = transaction_commit_json(site, total, len(redeem))
         txn.status, txn.committed_at, txn.updated_at = PosTransaction.Status.COMMITTED, now, now
         txn.tenders, txn.committed_coupons, txn.commit_answer = tenders, listed, answer
@@ -169,8 +165,11 @@ def transaction_commit(
     return answer
 
 
-def _split(site, transaction_id, txn, customer, clips, listed) -> tuple[list[Clip], list[Clip]]:
-    """Which locked clips the commit redeems and which pending ones it releases."""
+Ignored = tuple[str, Clip | None, str]  # (coupon id as listed, the customer's clip, UnknownCouponInCommit reason)
+
+
+def _split(site, txn, customer, clips, listed, now) -> tuple[list[Clip], list[Ignored]]:
+    """Which locked clips the commit redeems (in pk order), and the listed ids it ignores."""
     pending_here = {clip.coupon.coupon_id: clip for clip in clips if clip.pending_transaction_id == txn.pk}
     own = {clip.coupon.coupon_id: clip for clip in clips if customer is not None and clip.customer_id == customer.pk}
     redeem: list[Clip] = []
@@ -178,24 +177,101 @@ def _split(site, transaction_id, txn, customer, clips, listed) -> tuple[list[Cli
         redeem = [clip for clip in pending_here.values() if not clip.coupon.loyalty_cost]
         for coupon_id, clip in sorted(pending_here.items()):
             if clip.coupon.loyalty_cost:
-                _log(site, transaction_id, "optional coupon %s not listed: not redeemed", coupon_id)
+                _log(site, txn.transaction_id, "optional coupon %s not listed: not redeemed", coupon_id)
+    ignored: list[Ignored] = []
+    abandoned: list[Clip] = []
     for coupon_id in listed:
         clip = pending_here.get(coupon_id)
+        if clip is not None:
+            redeem.append(clip)
+            continue
+        clip = own.get(coupon_id)
         if clip is None:
-            clip = own.get(coupon_id)
-            if clip is None or clip.state != Clip.State.CLIPPED or clip.uses_count >= clip.coupon.uses_per_customer:
-                state = "unknown to this customer" if clip is None else clip.state
-                _log(site, transaction_id, "commit lists coupon %s (%s): ignored", coupon_id, state)
-                continue
-        redeem.append(clip)
-    redeemed = {clip.pk for clip in redeem}
-    release = sorted((clip for clip in pending_here.values() if clip.pk not in redeemed), key=lambda c: c.pk)
-    return sorted(redeem, key=lambda c: c.pk), release
+            ignored.append((coupon_id, None, Reason.UNKNOWN))
+        elif clip.state == Clip.State.PENDING:
+            ignored.append((coupon_id, clip, Reason.PENDING_ELSEWHERE))
+        elif clip.uses_count >= clip.coupon.uses_per_customer:
+            ignored.append((coupon_id, clip, Reason.USED))
+        else:
+            abandoned.append(clip)
+    if abandoned:
+        applied = _applied_by_last_update(txn, customer)
+        valid = _still_valid(site, customer, [clip.coupon_id for clip in abandoned], now)
+        for clip in abandoned:
+            coupon_id = clip.coupon.coupon_id
+            if coupon_id not in applied:
+                ignored.append((coupon_id, clip, Reason.NOT_APPLIED))
+            elif clip.coupon_id not in valid:
+                ignored.append((coupon_id, clip, Reason.NOT_VALID))
+            else:
+                _log(site, txn.transaction_id, "coupon %s, released by abandonment, redeemed again", coupon_id)
+                redeem.append(clip)
+    return sorted(redeem, key=lambda c: c.pk), ignored
 
 
-def _redeem(txn, customer, redeem: list[Clip], now, credential) -> Decimal:
-    """Redeem the locked clips: uses counted, per-line redemptions, loyalty debits, events.
-    Returns the total discount."""
+def _applied_by_last_update(txn: PosTransaction, customer: Customer) -> set[str]:
+    """The coupon ids the latest non-transient update of this open transaction applied to
+    this customer: with the transaction open and the coupon clipped again, its pending on
+    this transaction can only have ended by abandonment (a later update would be the latest,
+    a cancel would have marked the transaction cancelled)."""
+    if txn.status != PosTransaction.Status.OPEN or txn.customer_id != customer.pk:
+        return set()
+    answer = (
+        PosTransactionUpdate.objects.filter(transaction=txn, transient=False)
+        .order_by("-at", "-pk")
+        .values_list("answer", flat=True)
+        .first()
+    )
+    return {applied.get("couponId") for applied in (answer or {}).get("applied") or ()}
+
+
+def _still_valid(site: Site, customer: Customer, coupon_pks: list[int], now) -> set[int]:
+    """Of these coupons, the pks of those the customer may use at ``site`` today: enabled,
+    in their date window, offered at the site, untargeted or targeted at them."""
+    today = timezone.localdate(now)
+    queryset = clippable_coupons(site=site, customer=customer, today=today).filter(pk__in=coupon_pks)
+    return set(queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=today)).values_list("pk", flat=True))
+
+
+def _release(txn, release: list[Clip], now, credential) -> None:
+    """Pending coupons of the transaction the commit does not redeem return to clipped."""
+    events = [
+        clip_event(Kind.RELEASE, clip, "pending", "clipped", txn, now, credential=credential, note="not redeemed")
+        for clip in release
+    ]
+    for clip in release:
+        clip.state, clip.pending_transaction, clip.pending_since, clip.updated_at = Clip.State.CLIPPED, None, None, now
+    clips_save(release, ["state", "pending_transaction", "pending_since", "updated_at"])
+    CouponEvent.objects.bulk_create(events)
+
+
+def _ignored_record(site, txn, customer, ignored: list[Ignored], now, credential) -> None:
+    """Record (and log) each listed coupon the commit did not redeem, for staff."""
+    if not ignored:
+        return
+    unknown = [coupon_id for coupon_id, clip, _reason in ignored if clip is None]
+    coupons = dict(Coupon.objects.filter(coupon_id__in=unknown).values_list("coupon_id", "pk")) if unknown else {}
+    rows = []
+    for coupon_id, clip, reason in ignored:
+        _log(site, txn.transaction_id, "commit lists coupon %s: ignored (%s)", coupon_id, Reason(reason).label)
+        rows.append(
+            UnknownCouponInCommit(
+                site=site,
+                customer=customer,
+                transaction=txn,
+                coupon_code=coupon_id,
+                coupon_id=clip.coupon_id if clip is not None else coupons.get(coupon_id),
+                reason=reason,
+                credential=credential,
+                at=now,
+            )
+        )
+    UnknownCouponInCommit.objects.bulk_create(rows)
+
+
+def _redeem(txn, redeem: list[Clip], now, credential) -> Decimal:
+    """Redeem the locked clips: uses counted, per-line redemptions, events (their points are
+    already charged). Returns the total discount."""
     if not redeem:
         return Decimal(0)
     lines = _applied_lines(txn)
@@ -232,40 +308,4 @@ def _redeem(txn, customer, redeem: list[Clip], now, credential) -> Decimal:
     clips_save(redeem, ["state", "uses_count", "pending_transaction", "pending_since", "redeemed_at", "updated_at"])
     Redemption.objects.bulk_create(redemptions, ignore_conflicts=True)
     CouponEvent.objects.bulk_create(events)
-    _charge(txn, [clip for clip in redeem if clip.coupon.loyalty_cost], now)
     return total
-
-
-def _charge(txn: PosTransaction, optional: list[Clip], now) -> None:
-    """Debit the points of redeemed optional coupons from each customer's account."""
-    for customer_pk in sorted({clip.customer_id for clip in optional}):
-        customer = Customer(pk=customer_pk)
-        list(lock_objects.loyalty_accounts_for_update(customer=customer))
-        accounts = loyalty_balances(customer=customer)
-        entries = []
-        for clip in (c for c in optional if c.customer_id == customer_pk):
-            account = account_for_coupon(accounts, clip.coupon)
-            if account is None:
-                logger.warning("transaction %s: no loyalty account to charge for %s", txn, clip.coupon.coupon_id)
-                continue
-            if account.balance < clip.coupon.loyalty_cost:
-                logger.warning(
-                    "transaction %s: %s charged %s points with a balance of %s (the POS applied it)",
-                    txn,
-                    clip.coupon.coupon_id,
-                    clip.coupon.loyalty_cost,
-                    account.balance,
-                )
-            account.balance -= clip.coupon.loyalty_cost
-            entries.append(
-                LoyaltyEntry(
-                    account=account,
-                    points=-clip.coupon.loyalty_cost,
-                    reason=LoyaltyEntry.Reason.REDEMPTION,
-                    note=f"coupon {clip.coupon.coupon_id}",
-                    transaction=txn,
-                    coupon=clip.coupon,
-                    created_at=now,
-                )
-            )
-        LoyaltyEntry.objects.bulk_create(entries, ignore_conflicts=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -30,6 +31,11 @@ def clips_save(clips: list[Clip], fields: list[str]) -> None:
         groups[tuple(getattr(clip, attname) for attname in attnames)].append(clip.pk)
     for values, pks in groups.items():
         Clip.objects.filter(pk__in=pks).update(**dict(zip(attnames, values, strict=True)))
+
+
+def abandon_after() -> timedelta:
+    """How old a pending (and its loyalty hold) must be to count as abandoned (3.5.1)."""
+    return timedelta(seconds=getattr(settings, "POS_PENDING_ABANDON_AFTER", 4 * 3600))
 
 
 def pos_lock_timeout() -> None:

@@ -21,12 +21,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
 from ecrs_hub.coercion import CoercionError, to_int, to_text
 
+from .. import lock_objects
 from ..models import Customer, CustomerEmail, CustomerPhone, LoyaltyAccount, LoyaltyEntry
 from .coupon_import import CHUNK, ImportRejected, _chunks, _record_index
 from .coupon_rules import identifier_parser
@@ -351,14 +351,11 @@ def _balances_set(parsed: list[ParsedCustomer], pks: dict[str, int], accounts: d
     account_pks = {loyalty_id: pk for loyalty_id, (pk, _owner) in accounts.items()}
     account_pks.update(_created_pks(LoyaltyAccount, "loyalty_id", [row["loyalty_id"] for row in new], now))
     balances: dict[int, int] = defaultdict(int)
-    for chunk in _chunks([account_pks[loyalty_id] for loyalty_id in accounts if loyalty_id in wanted]):
-        for account_pk, total in (
-            LoyaltyEntry.objects.filter(account_id__in=chunk)
-            .values_list("account_id")
-            .annotate(total=Sum("points"))
-            .values_list("account_id", "total")
-        ):
-            balances[account_pk] = total or 0
+    # Locked (pk order) so that a commit charging points meanwhile waits: the entry written is
+    # the difference to the balance as it stands.
+    for chunk in _chunks(sorted(account_pks[loyalty_id] for loyalty_id in accounts if loyalty_id in wanted)):
+        for account in lock_objects.loyalty_accounts_for_update(pks=chunk):
+            balances[account.pk] = account.balance
     entries = []
     for loyalty_id, (_customer_pk, balance) in wanted.items():
         account_pk = account_pks[loyalty_id]

@@ -18,9 +18,9 @@ from ..engine import Application, Line, evaluate
 from ..models import Clip, Coupon, CouponEvent, Customer, LoyaltyAccount, PosCredential, PosTransaction, Site
 from ..models import PosTransactionUpdate as UpdateRow
 from ..pos_wire import digits_last10, transaction_update_json
-from ..selectors import account_for_coupon, customer_by_contacts, loyalty_balances
-from .clips import abandon_after
+from ..selectors import customer_by_contacts
 from .common import (
+    abandon_after,
     clip_event,
     clips_save,
     commit_without_waiting_for_disk,
@@ -29,6 +29,7 @@ from .common import (
     pos_transaction_lock,
 )
 from .customers import customer_contacts_add, customer_learn
+from .loyalty import LoyaltyView, holds_place, holds_release, loyalty_view
 
 logger = logging.getLogger("coupons.pos")
 Kind = CouponEvent.Kind
@@ -90,23 +91,23 @@ def _candidates(clips: list[Clip], *, customer: Customer, txn: PosTransaction | 
     return out
 
 
-def _apply(lines: Sequence[Line], candidates: list[Clip], *, site: Site, customer: Customer) -> list[AppliedCoupon]:
+def _apply(
+    lines: Sequence[Line], candidates: list[Clip], *, site: Site, loyalty: LoyaltyView | None
+) -> list[AppliedCoupon]:
     """Evaluate the candidates. Optional (loyalty-cost) coupons are offered only while the
-    customer's balance covers them: taken in coupon-id order, the first that would overdraw
-    its account is dropped and the basket evaluated again."""
+    points free of other transactions' holds cover them, together (CONTRACT 3.5.1): taken in
+    coupon-id order, the first that would overdraw its account is dropped and the basket
+    evaluated again."""
     if not candidates or not lines:
         return []
-    accounts: list[LoyaltyAccount] = []
-    if any(clip.coupon.loyalty_cost for clip in candidates):
-        accounts = loyalty_balances(customer=customer)
     by_id = {clip.coupon.coupon_id: clip for clip in candidates}
     account_of: dict[str, LoyaltyAccount | None] = {}
     excluded: set[str] = set()
     for coupon_id, clip in by_id.items():
         if clip.coupon.loyalty_cost:
-            account = account_for_coupon(accounts, clip.coupon)
+            account = loyalty.account_for(clip) if loyalty is not None else None
             account_of[coupon_id] = account
-            if account is None or account.balance < clip.coupon.loyalty_cost:
+            if account is None or account.free_balance < clip.coupon.loyalty_cost:
                 excluded.add(coupon_id)
     while True:
         offers = [offer_for(clip.coupon) for coupon_id, clip in sorted(by_id.items()) if coupon_id not in excluded]
@@ -117,10 +118,10 @@ def _apply(lines: Sequence[Line], candidates: list[Clip], *, site: Site, custome
         over = None
         for application in applications:
             account = account_of.get(application.coupon_id)
-            if account is None:
+            if account is None or not application.total > 0:
                 continue
             spent[account.pk] += by_id[application.coupon_id].coupon.loyalty_cost
-            if spent[account.pk] > account.balance:
+            if spent[account.pk] > account.free_balance:
                 over = application.coupon_id
                 break
         if over is None:
@@ -128,6 +129,14 @@ def _apply(lines: Sequence[Line], candidates: list[Clip], *, site: Site, custome
                 AppliedCoupon(by_id[a.coupon_id], a, account_of.get(a.coupon_id)) for a in applications if a.total > 0
             ]
         excluded.add(over)
+
+
+def _loyalty(candidates: list[Clip], *, customer: Customer, txn: PosTransaction | None, now, lock: bool):
+    """The customer's loyalty view when an optional coupon is among the candidates (else
+    None: no account is read or locked)."""
+    if not any(clip.coupon.loyalty_cost for clip in candidates):
+        return None
+    return loyalty_view(customer=customer, txn=txn, now=now, lock=lock)
 
 
 def transaction_update(
@@ -177,9 +186,17 @@ def transaction_update(
                 )
             )
             candidates = _candidates(clips, customer=customer, txn=txn, now=now) if customer else []
-            result.applied = _apply(lines, candidates, site=site, customer=customer) if customer else []
+            loyalty = _loyalty(candidates, customer=customer, txn=txn, now=now, lock=True) if customer else None
+            result.applied = _apply(lines, candidates, site=site, loyalty=loyalty)
             _touch(txn, customer=customer, cashier=cashier, terminal=terminal, time=time, now=now)
-            _pend(clips, result.applied, customer=customer, txn=txn, now=now, credential=credential)
+            ended = _pend(clips, result.applied, customer=customer, txn=txn, now=now, credential=credential)
+            if ended:
+                holds_release(clip_pks=ended, now=now, note="the pending ended in an update")
+            if loyalty is not None:
+                held = [
+                    (item.clip, item.account, item.clip.coupon.loyalty_cost) for item in result.applied if item.account
+                ]
+                holds_place(txn=txn, wanted=held, view=loyalty, now=now)
         _answer(result, customer)
         _update_log(txn, result, request=request, now=now, transient=False)
     return result
@@ -196,9 +213,9 @@ def _update_transient(result, site, transaction_id, customer, lines, now, reques
             .order_by("pk")
         )
         clips = list(_customer_clips(queryset, site))
-        result.applied = _apply(
-            lines, _candidates(clips, customer=customer, txn=txn, now=now), site=site, customer=customer
-        )
+        candidates = _candidates(clips, customer=customer, txn=txn, now=now)
+        loyalty = _loyalty(candidates, customer=customer, txn=txn, now=now, lock=False)
+        result.applied = _apply(lines, candidates, site=site, loyalty=loyalty)
     _answer(result, customer)
     with transaction.atomic():
         # Only the sale's log is written here, no coupon state: its commit need not wait
@@ -233,13 +250,15 @@ def _update_log(txn: PosTransaction, result: UpdateResult, *, request: dict | No
     )
 
 
-def _pend(clips, applied, *, customer, txn, now, credential) -> None:
+def _pend(clips, applied, *, customer, txn, now, credential) -> list[int]:
     """Write the pending state the applications ask for. Must hold the transaction row and
-    the clip rows (``lock_objects``)."""
+    the clip rows (``lock_objects``). Returns the pks of the clips whose pending ended
+    (released, abandoned, or reclaimed from another transaction): their holds end too."""
     applied_pks = {item.clip.pk for item in applied}
     amount = {item.clip.pk: item.application.total for item in applied}
     released: list[Clip] = []
     pended: list[Clip] = []
+    reclaimed: list[int] = []
     events: list[CouponEvent] = []
     for clip in clips:
         on_this = clip.state == Clip.State.PENDING and clip.pending_transaction_id == txn.pk
@@ -247,6 +266,7 @@ def _pend(clips, applied, *, customer, txn, now, credential) -> None:
             if on_this:
                 continue
             if clip.state == Clip.State.PENDING:  # abandoned on another transaction: reclaimed
+                reclaimed.append(clip.pk)
                 events.append(
                     clip_event(
                         Kind.RECLAIM,
@@ -288,6 +308,7 @@ def _pend(clips, applied, *, customer, txn, now, credential) -> None:
         clips_save(pended, fields)
     if events:
         CouponEvent.objects.bulk_create(events)
+    return sorted([clip.pk for clip in released] + reclaimed)
 
 
 def _touch(txn: PosTransaction, *, customer, cashier, terminal, time, now) -> None:

@@ -14,7 +14,6 @@ from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter
 
 from ..models import Customer, LoyaltyAccount
 from ..records import CUSTOMER_READ_ONLY, customer_record
-from ..selectors import loyalty_balance
 from ..services.records import customer_create, customer_delete, customer_update
 from .common import record_body, record_schema, service_errors
 
@@ -67,7 +66,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     ordering = ("customer_id",)
 
     def get_queryset(self):
-        accounts = LoyaltyAccount.objects.annotate(balance=loyalty_balance()).order_by("loyalty_id")
+        accounts = LoyaltyAccount.objects.order_by("loyalty_id")
         return Customer.objects.prefetch_related("phones", "emails", Prefetch("loyalty_accounts", queryset=accounts))
 
     def list(self, request, *args, **kwargs):

@@ -24,11 +24,13 @@ from coupons.models import (
     CustomerPhone,
     LoyaltyAccount,
     LoyaltyEntry,
+    LoyaltyHold,
     PosCredential,
     PosTransaction,
     PosTransactionUpdate,
     Redemption,
     Site,
+    UnknownCouponInCommit,
     UnknownPosRequest,
 )
 from coupons.services.coupon_import import coupons_import
@@ -105,6 +107,18 @@ def add_data(n: int, start: int = 0) -> None:
             reason="redemption",
             transaction=txn,
         )
+        if state == "pending":
+            LoyaltyHold.objects.create(
+                account=LoyaltyAccount.objects.get(loyalty_id=f"L{start + k}"),
+                clip=clip,
+                coupon=coupon,
+                transaction=txn,
+                points=40,
+                created_at=clip.pending_since,
+            )
+        UnknownCouponInCommit.objects.create(
+            site=site, customer=customer, transaction=txn, coupon_code=f"X{start + k}", reason="not_applied"
+        )
         UnknownPosRequest.objects.create(method="POST", path=f"/pos/odd{k}", query_keys=["site"], body_keys=["items"])
 
 
@@ -115,11 +129,13 @@ PAGES = [
     "customer",
     "loyaltyaccount",
     "loyaltyentry",
+    "loyaltyhold",
     "clip",
     "clip/pending",
     "postransaction",
     "redemption",
     "couponevent",
+    "unknowncouponincommit",
     "unknownposrequest",
 ]
 
@@ -144,6 +160,7 @@ def test_list_pages_cost_the_same_whatever_their_length(staff_client, page, djan
     with django_assert_max_num_queries(len(few)):
         content = body(staff_client.get(f"{ADMIN}{page}/"))
     assert "C100" in content or page not in ("coupon", "clip", "redemption")
+    assert "X100" in content or page != "unknowncouponincommit"
 
 
 def test_list_pages_show_what_staff_look_for(staff_client):
@@ -168,6 +185,8 @@ def change_pages():
     yield "postransaction", PosTransaction.objects.order_by("pk").first().pk
     yield "redemption", Redemption.objects.order_by("pk").first().pk
     yield "couponevent", CouponEvent.objects.order_by("pk").first().pk
+    yield "loyaltyhold", LoyaltyHold.objects.order_by("pk").first().pk
+    yield "unknowncouponincommit", UnknownCouponInCommit.objects.order_by("pk").first().pk
     yield "unknownposrequest", UnknownPosRequest.objects.order_by("pk").first().pk
 
 
@@ -184,7 +203,18 @@ def test_add_pages_render(staff_client, model):
     body(staff_client.get(f"{ADMIN}{model}/add/"))
 
 
-@pytest.mark.parametrize("model", ["clip", "postransaction", "loyaltyentry", "couponevent", "unknownposrequest"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "clip",
+        "postransaction",
+        "loyaltyentry",
+        "loyaltyhold",
+        "couponevent",
+        "unknowncouponincommit",
+        "unknownposrequest",
+    ],
+)
 def test_what_the_pos_writes_cannot_be_added_or_edited_here(staff_client, model):
     assert staff_client.get(f"{ADMIN}{model}/add/").status_code == 403
 

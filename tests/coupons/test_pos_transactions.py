@@ -19,6 +19,7 @@ from coupons.models import (
     PosTransaction,
     PosTransactionUpdate,
     Redemption,
+    UnknownCouponInCommit,
 )
 from coupons.services import pendings_release
 from coupons.services.sites import site_upsert
@@ -190,12 +191,16 @@ def test_commit_not_listing_a_pending_returns_it_to_clipped(pos, card):
     assert clip_of("412345", "B2").state == "redeemed"
 
 
-def test_commit_may_list_a_coupon_the_customer_clipped_but_not_pending(pos, card):
-    pos.update([line()], transient=True)  # the hub answered it, but nothing became pending
+def test_commit_listing_a_coupon_only_a_transient_update_answered_redeems_nothing(pos, card):
+    # CONTRACT 3.6: the POS ignores `applied` of a transient update, so only a coupon an update
+    # made pending on this transaction was given; the listed id is recorded for staff.
+    pos.update([line()], transient=True)
     assert clip_of("412345", "A1").state == "clipped"
-    pos.commit(["A1"])
-    assert clip_of("412345", "A1").state == "redeemed"
-    assert list(Redemption.objects.values_list("line_id", "discount")) == [("1", Decimal("0.50"))]
+    assert pos.commit(["A1"]).json() == {"receiptLines": []}
+    assert clip_of("412345", "A1").state == "clipped"
+    assert not Redemption.objects.exists()
+    ignored = UnknownCouponInCommit.objects.get()
+    assert (ignored.coupon_code, ignored.reason, ignored.transaction.transaction_id) == ("A1", "not_applied", "T1")
 
 
 def test_commit_ignores_unknown_and_foreign_coupons(pos, card):
