@@ -2,6 +2,11 @@
 
 Every function returns its rows in primary-key order and locks only the rows of its own
 model (``of=("self",)``: joined coupons, customers or transactions are read, not locked).
+The POS path locks ``FOR NO KEY UPDATE`` (``no_key``): it never changes a key, and a plain
+``FOR UPDATE`` would also block the foreign-key checks other transactions make when they
+insert rows naming the locked row (a commit's redemptions and events name the customer:
+with the clip request holding the customer ``FOR UPDATE`` and waiting for a clip, that was
+a deadlock).
 Lock order, everywhere: the ``PosTransaction`` row first, then clip rows in primary-key
 order, then loyalty accounts in primary-key order. Services that change a customer's clips
 without a transaction (clip, unclip, abandonment release) start at the customer row or the
@@ -21,7 +26,7 @@ from .models import Clip, Coupon, Customer, LoyaltyAccount, PosCredential, PosTr
 def pos_transaction_for_update(*, site: Site, transaction_id: str) -> QuerySet[PosTransaction]:
     return (
         PosTransaction.objects.order_by("pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .filter(site=site, transaction_id=transaction_id)
     )
 
@@ -29,7 +34,7 @@ def pos_transaction_for_update(*, site: Site, transaction_id: str) -> QuerySet[P
 def customer_for_update(*, customer: Customer) -> QuerySet[Customer]:
     """The customer row: held while their clips change outside a sale (clip, unclip), so
     two such requests for one customer take turns."""
-    return Customer.objects.order_by("pk").select_for_update(of=("self",)).filter(pk=customer.pk)
+    return Customer.objects.order_by("pk").select_for_update(of=("self",), no_key=True).filter(pk=customer.pk)
 
 
 def clips_for_update(
@@ -48,14 +53,19 @@ def clips_for_update(
         condition |= Q(pending_transaction=pending_on)
     return (
         Clip.objects.order_by("pk")
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .filter(condition)
         .select_related("coupon", "customer")
     )
 
 
 def clips_by_pk_for_update(pks) -> QuerySet[Clip]:
-    return Clip.objects.order_by("pk").select_for_update(of=("self",)).filter(pk__in=pks).select_related("coupon")
+    return (
+        Clip.objects.order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=pks)
+        .select_related("coupon")
+    )
 
 
 def loyalty_accounts_for_update(
@@ -67,7 +77,7 @@ def loyalty_accounts_for_update(
     condition = Q(customer_id__in=list(customer_pks)) | Q(pk__in=list(pks))
     if customer is not None:
         condition |= Q(customer=customer)
-    return LoyaltyAccount.objects.order_by("pk").select_for_update(of=("self",)).filter(condition)
+    return LoyaltyAccount.objects.order_by("pk").select_for_update(of=("self",), no_key=True).filter(condition)
 
 
 def coupons_for_update(*, coupon_ids: Iterable[str]) -> QuerySet[Coupon]:
