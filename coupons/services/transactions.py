@@ -159,7 +159,11 @@ def transaction_update(
     database transaction holding the transaction row and then the customer's clip rows
     (pk order, re-read under the lock): applied coupons become pending on this transaction,
     those pending on it that no longer apply return to clipped, abandoned pendings of the
-    customer are reclaimed or released. The customer is learned on first sight; without a
+    customer are reclaimed or released. With an optional coupon among the candidates it
+    also locks the customer's loyalty accounts (last): optional coupons are offered only
+    from the points free of other transactions' holds, and those applied hold their points
+    on this transaction (holds end with their pendings). Transient updates hold nothing.
+    The customer is learned on first sight; without a
     customer a phone or email match is answered so the POS can associate the card. After a
     commit the answer applies nothing (logged)."""
     now = timezone.now()
