@@ -1,0 +1,193 @@
+"""Label changes into batches, and staff's actions on a batch.
+
+:func:`label_changes_batch` is registered (``LabelsConfig.ready``) as an items hook: it runs
+inside each items push's transaction with the changes that push recorded, so every change is
+batched exactly once, at the moment it arrived, and commits or rolls back with the push. A
+change effective now joins its store's open batch for today; a promotion that starts or ends
+on a later day joins the open batch of that day (the end's day is the first day without the
+promotion: the day after promoEnd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from items.models import ItemStore, LabelChange
+
+from ..models import LabelBatch, LabelEntry
+from ..shelf import change_values, has_promotion, promo_date, shelf_price
+from ..unit_price import price_text
+
+Reason = LabelEntry.Reason
+PRICE_FIELDS = {f"{name}{n}" for n in range(1, 5) for name in ("price", "divider")}
+PROMO_FIELDS = {
+    "promo_start",
+    "promo_end",
+    *(f"{name}{n}" for n in range(1, 5) for name in ("promo_price", "promo_divider")),
+}
+DESCRIPTION_FIELDS = {"item_id", "item_name", "size", "size_qty", "size_unit"}
+# When one change gives an item several reasons on one day, the tag shows the first of these.
+PRIORITY = [Reason.REMOVED, Reason.NEW_ITEM, Reason.PRICE, Reason.PROMO_START, Reason.PROMO_END, Reason.DESCRIPTION]
+
+
+def change_effects(change: LabelChange, today: dt.date) -> dict[dt.date, str]:
+    """The days on which ``change`` needs a tag, with the reason of each."""
+    new = change_values(change.new)
+    old = change_values(change.old)
+    effects: dict[dt.date, list[str]] = {}
+
+    def add(day: dt.date | None, reason: str) -> None:
+        effects.setdefault(max(day or today, today), []).append(reason)
+
+    def promotion(row) -> None:
+        if not has_promotion(row):
+            return
+        start, end = promo_date(row.promo_start), promo_date(row.promo_end)
+        if end is not None and end < today:
+            return  # already over: nothing to hang
+        add(start, Reason.PROMO_START)
+        if end is not None:
+            add(end + dt.timedelta(days=1), Reason.PROMO_END)
+
+    if change.kind == LabelChange.Kind.DELETED:
+        add(today, Reason.REMOVED)
+    elif change.kind in (LabelChange.Kind.NEW, LabelChange.Kind.REVIVED):
+        add(today, Reason.NEW_ITEM)
+        promotion(new)
+    else:
+        fields = set(change.fields)
+        if fields & PRICE_FIELDS:
+            add(today, Reason.PRICE)
+        if fields & PROMO_FIELDS:
+            if has_promotion(new):
+                promotion(new)
+            elif old is not None and has_promotion(old):
+                add(today, Reason.PROMO_END)  # the promotion was taken off
+        if fields & DESCRIPTION_FIELDS:
+            add(today, Reason.DESCRIPTION)
+    return {day: min(reasons, key=PRIORITY.index) for day, reasons in effects.items()}
+
+
+def _shelf(values, day: dt.date) -> tuple:
+    """(price, text) of level 1 as the shelf shows it on ``day``, from recorded values."""
+    if values is None or values.deleted:
+        return None, ""
+    price, quantity_for, _promo = shelf_price(values, day)
+    return price, price_text(price, quantity_for)
+
+
+def _open_batches(keys: set[tuple[int, dt.date]], now) -> dict[tuple[int, dt.date], int]:
+    """The open batch of each (store pk, day), created when missing (two pushes creating the
+    same one at once: the partial unique index lets one insert win, the other reads it)."""
+
+    def found() -> dict:
+        rows = LabelBatch.objects.filter(
+            status=LabelBatch.Status.OPEN,
+            store_id__in={store for store, _day in keys},
+            effective_date__in={day for _store, day in keys},
+        ).values_list("store_id", "effective_date", "pk")
+        return {(store, day): pk for store, day, pk in rows if (store, day) in keys}
+
+    batches = found()
+    missing = keys - set(batches)
+    if missing:
+        LabelBatch.objects.bulk_create(
+            [LabelBatch(store_id=store, effective_date=day, created_at=now) for store, day in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        batches = found()
+    return batches
+
+
+def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None = None) -> int:
+    """Put ``changes`` into their stores' open batches. Must run inside the transaction that
+    recorded them. Returns how many entries were created or updated. An item already in a
+    batch keeps its entry: the old price stays the first one, the new price is the latest."""
+    if not changes:
+        return 0
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    wanted: dict[tuple[int, dt.date, int], tuple[LabelChange, str]] = {}
+    for change in sorted(changes, key=lambda c: c.seq):
+        for day, reason in change_effects(change, today).items():
+            wanted[(change.store_id, day, change.item_store_id)] = (change, reason)
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        batches = _open_batches({(store, day) for store, day, _pk in wanted}, now)
+        keyed = {(batches[(store, day)], item_store): (day, *found) for (store, day, item_store), found in wanted.items()}
+        existing = {
+            (entry.batch_id, entry.item_store_id): entry
+            for entry in LabelEntry.objects.filter(
+                batch_id__in=set(batches.values()), item_store_id__in={pk for _s, _d, pk in wanted}
+            )
+        }
+        label_types = {
+            pk: (regular, promo)
+            for pk, regular, promo in ItemStore.objects.filter(pk__in={pk for _s, _d, pk in wanted}).values_list(
+                "pk", "pl1_settings_id", "pl1_promo_settings_id"
+            )
+        }
+        created, updated = [], []
+        for (batch_pk, item_store_pk), (day, change, reason) in keyed.items():
+            new_values = change_values(change.new)
+            new_price, new_text = _shelf(new_values, day)
+            regular_type, promo_type = label_types.get(item_store_pk, (None, None))
+            label_type = promo_type if reason == Reason.PROMO_START and promo_type else regular_type
+            entry = existing.get((batch_pk, item_store_pk))
+            if entry is None:
+                old_price, old_text = _shelf(change_values(change.old), day)
+                created.append(
+                    LabelEntry(
+                        batch_id=batch_pk,
+                        item_store_id=item_store_pk,
+                        change=change,
+                        reason=reason,
+                        old_price=old_price,
+                        old_text=old_text,
+                        new_price=new_price,
+                        new_text=new_text,
+                        label_type=label_type,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            else:
+                entry.change, entry.new_price, entry.new_text, entry.updated_at = change, new_price, new_text, now
+                entry.reason = min((entry.reason, reason), key=PRIORITY.index)
+                updated.append(entry)
+        LabelEntry.objects.bulk_create(created, batch_size=1000)
+        LabelEntry.objects.bulk_update(
+            updated, ["change", "new_price", "new_text", "reason", "updated_at"], batch_size=1000
+        )
+    return len(created) + len(updated)
+
+
+def batch_close(*, batch: LabelBatch) -> LabelBatch:
+    """Close a batch: it takes no new entries (later changes open a new batch for its day)."""
+    if batch.status != LabelBatch.Status.CLOSED:
+        batch.status, batch.closed_at = LabelBatch.Status.CLOSED, timezone.now()
+        batch.save(update_fields=["status", "closed_at"])
+    return batch
+
+
+def batch_mark_printed(*, batch: LabelBatch) -> LabelBatch:
+    """Note that the batch's tags were printed (once more)."""
+    batch.printed_at = timezone.now()
+    batch.print_count += 1
+    batch.save(update_fields=["printed_at", "print_count"])
+    return batch
+
+
+def batch_mark_hung(*, batch: LabelBatch, user=None) -> LabelBatch:
+    """The tags hang on the shelf: the batch is closed too."""
+    batch.hung_at, batch.hung_by = timezone.now(), user
+    fields = ["hung_at", "hung_by"]
+    if batch.status != LabelBatch.Status.CLOSED:
+        batch.status, batch.closed_at = LabelBatch.Status.CLOSED, batch.hung_at
+        fields += ["status", "closed_at"]
+    batch.save(update_fields=fields)
+    return batch
