@@ -22,6 +22,7 @@ from ecrs_hub.models import Integration, Push
 from ecrs_hub.services import integration_create, push_ingest
 
 from . import catalog, coupons, scales
+from . import labels as demo_labels
 
 ITEMS_INTEGRATION = "Demo CATAPULT"
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -91,6 +92,30 @@ def catalogue(seed: DemoSeed) -> None:
     seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores: {push.message}")
 
 
+def label_batches(seed: DemoSeed) -> None:
+    """A day of price changes pushed after the catalogue: today's label batch per store and
+    tomorrow's promotion batch, each with its tags PDF. (A second run first pushes the
+    catalogue back, which the batches record too, then the same changes again.)"""
+    from django.utils import timezone
+
+    from labels.models import LabelBatch
+
+    integration = seed.integration(ITEMS_INTEGRATION, Integration.Kind.ITEMS)
+    items = catalog.generate_items(
+        catalog.DEMO_ITEMS, stores=catalog.DEMO_STORES, alternates_every=catalog.ALTERNATES_EVERY
+    )
+    push = seed.push(
+        integration, Push.Endpoint.ITEMS, orjson.dumps(demo_labels.price_change_day(items, timezone.localdate()))
+    )
+    seed.stdout.write(f"A day of price changes: {push.message}")
+    batch = LabelBatch.objects.filter(status=LabelBatch.Status.OPEN).order_by("effective_date", "pk").first()
+    if batch is not None:
+        seed.summary.append(
+            f"Label batches: {seed.base_url}/admin/labels/labelbatch/ (tags of one: "
+            f"{seed.base_url}/admin/labels/labelbatch/{batch.pk}/tags.pdf)"
+        )
+
+
 def admin_login(seed: DemoSeed) -> None:
     user_model = get_user_model()
     if not user_model.objects.filter(username="admin").exists():
@@ -119,6 +144,7 @@ SECTIONS: list[Callable[[DemoSeed], None]] = [
     catalogue,
     scales.seed_scale_items,
     coupons.seed_coupons,
+    label_batches,
     admin_login,
     staff_groups,
 ]
