@@ -52,6 +52,7 @@ def item_price_history(item: Item, *, limit_per_store: int = 50) -> list[dict]:
     "points": [{"at", "kind", "price", "quantity_for", "promo_price", "old_price",
     "fields"}, ...] oldest first}]`` from its label changes (level 1; prices as Decimals),
     stores by number. One query."""
+
     def money(values: dict | None, name: str):
         value = (values or {}).get(name)
         return Decimal(value) if value is not None else None

@@ -116,4 +116,3 @@ def label_changes_record(*, push, before: Snapshot, after: Snapshot, now=None) -
 def item_label_changes_record(*, push, item_pks: Iterable[int], before: Snapshot) -> list[LabelChange]:
     """:func:`label_changes_record` for the item-stores of ``item_pks`` as they are now."""
     return label_changes_record(push=push, before=before, after=label_snapshot(item_pks))
-

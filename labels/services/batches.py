@@ -118,7 +118,9 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
         return 0
     with transaction.atomic():
         batches = _open_batches({(store, day) for store, day, _pk in wanted}, now)
-        keyed = {(batches[(store, day)], item_store): (day, *found) for (store, day, item_store), found in wanted.items()}
+        keyed = {
+            (batches[(store, day)], item_store): (day, *found) for (store, day, item_store), found in wanted.items()
+        }
         existing = {
             (entry.batch_id, entry.item_store_id): entry
             for entry in LabelEntry.objects.filter(
