@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ecrs_hub.bulk import upsert
+
 from ..hooks import label_changes_notify
 from ..models import ItemStore, LabelChange, LabelChangeCounter
 
@@ -94,21 +96,25 @@ def label_changes_record(*, push, before: Snapshot, after: Snapshot, now=None) -
     if not pending:
         return []
     pending.sort(key=lambda entry: entry[0])
-    changes = [
-        LabelChange(
-            item_store_id=pk,
-            store_id=store_pk,
-            push=push,
-            seq=seq,
-            changed_at=now,
-            kind=kind,
-            fields=fields,
-            old=old,
-            new=new,
-        )
-        for (pk, store_pk, kind, fields, old, new), seq in zip(pending, label_change_numbers(len(pending)))
+    numbers = label_change_numbers(len(pending))
+    rows = [
+        {
+            "item_store_id": pk,
+            "store_id": store_pk,
+            "push_id": push.pk if push is not None else None,
+            "seq": seq,
+            "changed_at": now,
+            "kind": kind,
+            "fields": fields,
+            "old": old,
+            "new": new,
+        }
+        for (pk, store_pk, kind, fields, old, new), seq in zip(pending, numbers)
     ]
-    LabelChange.objects.bulk_create(changes, batch_size=1000)
+    # Set-wise (bulk.upsert): Django's bulk_create compiles every JSON value one by one.
+    upsert(LabelChange, rows, unique=("seq",), new=True)
+    pks = dict(LabelChange.objects.filter(seq__gte=numbers.start, seq__lt=numbers.stop).values_list("seq", "pk"))
+    changes = [LabelChange(pk=pks[row["seq"]], **row) for row in rows]
     label_changes_notify(changes)
     return changes
 

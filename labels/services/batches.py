@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from ecrs_hub.bulk import upsert
 from items.models import ItemStore, LabelChange
 
 from ..models import LabelBatch, LabelEntry
@@ -122,10 +123,10 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
             (batches[(store, day)], item_store): (day, *found) for (store, day, item_store), found in wanted.items()
         }
         existing = {
-            (entry.batch_id, entry.item_store_id): entry
-            for entry in LabelEntry.objects.filter(
+            (batch_pk, item_store_pk): (pk, reason)
+            for pk, batch_pk, item_store_pk, reason in LabelEntry.objects.filter(
                 batch_id__in=set(batches.values()), item_store_id__in={pk for _s, _d, pk in wanted}
-            )
+            ).values_list("pk", "batch_id", "item_store_id", "reason")
         }
         label_types = {
             pk: (regular, promo)
@@ -135,36 +136,30 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
         }
         created, updated = [], []
         for (batch_pk, item_store_pk), (day, change, reason) in keyed.items():
-            new_values = change_values(change.new)
-            new_price, new_text = _shelf(new_values, day)
+            new_price, new_text = _shelf(change_values(change.new), day)
             regular_type, promo_type = label_types.get(item_store_pk, (None, None))
-            label_type = promo_type if reason == Reason.PROMO_START and promo_type else regular_type
+            row = {
+                "batch_id": batch_pk,
+                "item_store_id": item_store_pk,
+                "change_id": change.pk,
+                "new_price": new_price,
+                "new_text": new_text,
+            }
             entry = existing.get((batch_pk, item_store_pk))
             if entry is None:
                 old_price, old_text = _shelf(change_values(change.old), day)
+                label_type = promo_type if reason == Reason.PROMO_START and promo_type else regular_type
                 created.append(
-                    LabelEntry(
-                        batch_id=batch_pk,
-                        item_store_id=item_store_pk,
-                        change=change,
-                        reason=reason,
-                        old_price=old_price,
-                        old_text=old_text,
-                        new_price=new_price,
-                        new_text=new_text,
-                        label_type=label_type,
-                        created_at=now,
-                        updated_at=now,
-                    )
+                    {**row, "reason": reason, "old_price": old_price, "old_text": old_text, "label_type": label_type}
                 )
             else:
-                entry.change, entry.new_price, entry.new_text, entry.updated_at = change, new_price, new_text, now
-                entry.reason = min((entry.reason, reason), key=PRIORITY.index)
-                updated.append(entry)
-        LabelEntry.objects.bulk_create(created, batch_size=1000)
-        LabelEntry.objects.bulk_update(
-            updated, ["change", "new_price", "new_text", "reason", "updated_at"], batch_size=1000
+                updated.append({**row, "reason": min((entry[1], reason), key=PRIORITY.index)})
+        # Set-wise (bulk.upsert): Django's bulk_update costs a CASE per row and column.
+        unique = ("batch_id", "item_store_id")
+        upsert(
+            LabelEntry, created, unique=unique, new=True, insert_only={"created_at": now}, common={"updated_at": now}
         )
+        upsert(LabelEntry, updated, unique=unique, common={"updated_at": now})
     return len(created) + len(updated)
 
 
