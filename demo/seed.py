@@ -99,6 +99,7 @@ def label_batches(seed: DemoSeed) -> None:
     from django.utils import timezone
 
     from labels.models import LabelBatch
+    from labels.services import label_batches_refresh
 
     integration = seed.integration(ITEMS_INTEGRATION, Integration.Kind.ITEMS)
     items = catalog.generate_items(
@@ -108,6 +109,7 @@ def label_batches(seed: DemoSeed) -> None:
         integration, Push.Endpoint.ITEMS, orjson.dumps(demo_labels.price_change_day(items, timezone.localdate()))
     )
     seed.stdout.write(f"A day of price changes: {push.message}")
+    label_batches_refresh()
     batch = LabelBatch.objects.filter(status=LabelBatch.Status.OPEN).order_by("effective_date", "pk").first()
     if batch is not None:
         seed.summary.append(

@@ -99,3 +99,17 @@ class LabelEntry(models.Model):
 
     def __str__(self):
         return f"{self.item_store_id}: {self.old_text or '—'} → {self.new_text or '—'}"
+
+
+class LabelBatching(models.Model):
+    """How far label changes have been put into batches: the last change sequence number
+    batched (one row, pk 1). Refreshing locks it (by its UPDATE), so two refreshes never
+    batch a change twice."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="label_batching_single_row")]
+
+    def __str__(self):
+        return f"label changes batched up to #{self.last_seq}"

@@ -22,7 +22,7 @@ from ecrs_hub.api.permissions import StaffModelPermissions
 from .models import LabelBatch, LabelEntry
 from .pdf import tags_pdf
 from .selectors import batch_tags, price_discrepancies, store_by_number
-from .services import batch_close, batch_mark_hung, batch_mark_printed
+from .services import batch_close, batch_mark_hung, batch_mark_printed, label_batches_refresh
 
 
 class LabelEntrySerializer(serializers.ModelSerializer):
@@ -112,6 +112,10 @@ class LabelBatchViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = (BatchPermissions,)
     ordering_fields = ("effective_date", "created_at")
     ordering = ("-effective_date", "-id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        label_batches_refresh()  # batches are made lazily, from the changes pushes recorded
 
     def get_queryset(self):
         entries = LabelEntry.objects.select_related("item_store__item").order_by("pk")

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
 
-from ..hooks import label_changes_notify
 from ..models import ItemStore, LabelChange, LabelChangeCounter
 
 IN_CHUNK = 2000
@@ -73,7 +72,7 @@ def _as_dict(values: tuple) -> dict:
 def label_changes_record(*, push, before: Snapshot, after: Snapshot, now=None) -> list[LabelChange]:
     """One change per item-store whose label fields differ between ``before`` and ``after``
     (absent before: a new item at the store). Must run inside the ingest's transaction.
-    Calls the registered hooks (:mod:`items.hooks`) with the changes."""
+    Numbers them under the counter's row lock (held until the push commits)."""
     now = now or timezone.now()
     pending = []
     for pk, row in after.items():
@@ -115,7 +114,6 @@ def label_changes_record(*, push, before: Snapshot, after: Snapshot, now=None) -
     upsert(LabelChange, rows, unique=("seq",), new=True)
     pks = dict(LabelChange.objects.filter(seq__gte=numbers.start, seq__lt=numbers.stop).values_list("seq", "pk"))
     changes = [LabelChange(pk=pks[row["seq"]], **row) for row in rows]
-    label_changes_notify(changes)
     return changes
 
 

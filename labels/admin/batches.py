@@ -14,7 +14,7 @@ from items.models import Store
 from ..models import LabelBatch, LabelEntry
 from ..pdf import tags_pdf
 from ..selectors import batch_tags, price_discrepancies
-from ..services import batch_close, batch_mark_hung, batch_mark_printed
+from ..services import batch_close, batch_mark_hung, batch_mark_printed, label_batches_refresh
 
 
 class LabelEntryInline(admin.TabularInline):
@@ -61,6 +61,16 @@ class LabelBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_entry_count=Count("entries"))
+
+    def changelist_view(self, request, extra_context=None):
+        if self.has_view_permission(request):
+            label_batches_refresh()  # batches are made lazily, from the changes pushes recorded
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.has_view_permission(request):
+            label_batches_refresh()
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -1,11 +1,14 @@
 """Label changes into batches, and staff's actions on a batch.
 
-:func:`label_changes_batch` is registered (``LabelsConfig.ready``) as an items hook: it runs
-inside each items push's transaction with the changes that push recorded, so every change is
-batched exactly once, at the moment it arrived, and commits or rolls back with the push. A
-change effective now joins its store's open batch for today; a promotion that starts or ends
-on a later day joins the open batch of that day (the end's day is the first day without the
-promotion: the day after promoEnd)."""
+Batching is lazy: :func:`label_batches_refresh` puts the changes recorded since it last ran
+(items pushes number them, :class:`~items.models.LabelChangeCounter`) into batches; every
+read of batches (staff API, admin) and every action on one runs it first. So an items push
+pays nothing for batches (the items floor knows nothing of labels), each change is batched
+exactly once (the :class:`~labels.models.LabelBatching` row is locked while batching), and
+a change recorded before staff close a batch is in that batch, since closing refreshes
+first. A change effective on the day it arrived joins its store's open batch for that day; a
+promotion that starts or ends on a later day joins the open batch of that day (the end's day
+is the first day without the promotion: the day after promoEnd)."""
 
 from __future__ import annotations
 
@@ -13,12 +16,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
-from items.models import ItemStore, LabelChange
+from items.models import ItemStore, LabelChange, LabelChangeCounter
 
-from ..models import LabelBatch, LabelEntry
+from ..models import LabelBatch, LabelBatching, LabelEntry
 from ..shelf import change_values, has_promotion, promo_date, shelf_price
 from ..unit_price import price_text
 
@@ -103,18 +107,43 @@ def _open_batches(keys: set[tuple[int, dt.date]], now) -> dict[tuple[int, dt.dat
     return batches
 
 
+def label_batches_refresh() -> int:
+    """Batch every label change recorded since the last refresh; returns how many entries
+    were created or updated."""
+    with transaction.atomic():
+        if not LabelBatching.objects.filter(pk=1).update(last_seq=F("last_seq")):
+            LabelBatching.objects.bulk_create([LabelBatching(pk=1)], ignore_conflicts=True)
+            LabelBatching.objects.filter(pk=1).update(last_seq=F("last_seq"))
+        last = LabelBatching.objects.values_list("last_seq", flat=True).get(pk=1)
+        # Changes numbered at or below the counter are committed (items pushes number them
+        # under its row lock), so none is skipped for being still in flight.
+        watermark = LabelChangeCounter.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+        if watermark <= last:
+            return 0
+        changes = list(LabelChange.objects.filter(seq__gt=last, seq__lte=watermark).order_by("seq"))
+        done = label_changes_batch(changes)
+        LabelBatching.objects.filter(pk=1).update(last_seq=watermark)
+    return done
+
+
 def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None = None) -> int:
-    """Put ``changes`` into their stores' open batches. Must run inside the transaction that
-    recorded them. Returns how many entries were created or updated. An item already in a
+    """Put ``changes`` into their stores' open batches, each on the day it was recorded
+    (or ``today``). Returns how many entries were created or updated. An item already in a
     batch keeps its entry: the old price stays the first one, the new price is the latest."""
     if not changes:
         return 0
     now = timezone.now()
-    today = today or timezone.localdate(now)
-    wanted: dict[tuple[int, dt.date, int], tuple[LabelChange, str]] = {}
+    # (store, day, item-store) -> (its first change, its latest change, reason)
+    wanted: dict[tuple[int, dt.date, int], tuple[LabelChange, LabelChange, str]] = {}
     for change in sorted(changes, key=lambda c: c.seq):
-        for day, reason in change_effects(change, today).items():
-            wanted[(change.store_id, day, change.item_store_id)] = (change, reason)
+        day_recorded = today or timezone.localdate(change.changed_at)
+        for day, reason in change_effects(change, day_recorded).items():
+            key = (change.store_id, day, change.item_store_id)
+            if key in wanted:
+                first, _latest, earlier = wanted[key]
+                wanted[key] = (first, change, min((earlier, reason), key=PRIORITY.index))
+            else:
+                wanted[key] = (change, change, reason)
     if not wanted:
         return 0
     with transaction.atomic():
@@ -135,7 +164,7 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
             )
         }
         created, updated = [], []
-        for (batch_pk, item_store_pk), (day, change, reason) in keyed.items():
+        for (batch_pk, item_store_pk), (day, first, change, reason) in keyed.items():
             new_price, new_text = _shelf(change_values(change.new), day)
             regular_type, promo_type = label_types.get(item_store_pk, (None, None))
             row = {
@@ -147,7 +176,7 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
             }
             entry = existing.get((batch_pk, item_store_pk))
             if entry is None:
-                old_price, old_text = _shelf(change_values(change.old), day)
+                old_price, old_text = _shelf(change_values(first.old), day)
                 label_type = promo_type if reason == Reason.PROMO_START and promo_type else regular_type
                 created.append(
                     {**row, "reason": reason, "old_price": old_price, "old_text": old_text, "label_type": label_type}
@@ -164,7 +193,9 @@ def label_changes_batch(changes: Sequence[LabelChange], *, today: dt.date | None
 
 
 def batch_close(*, batch: LabelBatch) -> LabelBatch:
-    """Close a batch: it takes no new entries (later changes open a new batch for its day)."""
+    """Close a batch: it takes no new entries (later changes open a new batch for its day).
+    Changes recorded until now are batched first."""
+    label_batches_refresh()
     if batch.status != LabelBatch.Status.CLOSED:
         batch.status, batch.closed_at = LabelBatch.Status.CLOSED, timezone.now()
         batch.save(update_fields=["status", "closed_at"])
@@ -181,6 +212,7 @@ def batch_mark_printed(*, batch: LabelBatch) -> LabelBatch:
 
 def batch_mark_hung(*, batch: LabelBatch, user=None) -> LabelBatch:
     """The tags hang on the shelf: the batch is closed too."""
+    label_batches_refresh()
     batch.hung_at, batch.hung_by = timezone.now(), user
     fields = ["hung_at", "hung_by"]
     if batch.status != LabelBatch.Status.CLOSED:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from items.models import LabelChange
 from labels.models import LabelBatch, LabelEntry
+from labels.services import label_batches_refresh
 from tests.labels.conftest import item_record
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,7 @@ def test_a_changed_resend_costs_a_fixed_number_of_label_queries(pusher):
 def test_a_promotion_from_tomorrow_joins_the_batches_of_its_start_and_end_days(pusher):
     today = timezone.localdate()
     pusher.items([item_record(1, price="4.00")])
+    label_batches_refresh()
     LabelBatch.objects.all().delete()
     start, end = today + dt.timedelta(days=1), today + dt.timedelta(days=7)
     promoted = item_record(
@@ -90,6 +92,7 @@ def test_a_promotion_from_tomorrow_joins_the_batches_of_its_start_and_end_days(p
     )
     assert pusher.items([promoted]).status_code == 200
 
+    label_batches_refresh()
     batches = {batch.effective_date: batch for batch in LabelBatch.objects.all()}
     assert set(batches) == {start, end + dt.timedelta(days=1)}
     starting = batches[start].entries.get()
@@ -100,6 +103,7 @@ def test_a_promotion_from_tomorrow_joins_the_batches_of_its_start_and_end_days(p
 
 def test_a_closed_batch_takes_no_new_entries(pusher, staff_client):
     pusher.items([item_record(1), item_record(2)])
+    label_batches_refresh()
     batch = LabelBatch.objects.get()
     assert batch.entries.count() == 2  # new items
     response = staff_client.post(f"/api/label-batches/{batch.pk}/close/")
@@ -108,6 +112,7 @@ def test_a_closed_batch_takes_no_new_entries(pusher, staff_client):
     pusher.items([item_record(1, price="1.99"), item_record(2)])
 
     assert batch.entries.count() == 2
+    label_batches_refresh()
     fresh = LabelBatch.objects.get(status="open")
     assert fresh.effective_date == batch.effective_date
     assert [(e.item_store.item.item_id, e.reason, e.old_text, e.new_text) for e in fresh.entries.all()] == [
@@ -117,15 +122,18 @@ def test_a_closed_batch_takes_no_new_entries(pusher, staff_client):
 
 def test_a_second_change_the_same_day_keeps_the_first_old_price(pusher):
     pusher.items([item_record(1, price="3.49")])
+    label_batches_refresh()
     LabelBatch.objects.all().delete()
     pusher.items([item_record(1, price="2.99")])
     pusher.items([item_record(1, price="2.49")])
+    label_batches_refresh()
     entry = LabelEntry.objects.get()
     assert (entry.old_text, entry.new_text, entry.reason) == ("$3.49", "$2.49", "price")
 
 
 def test_staff_print_and_hang_a_batch(pusher, staff_client):
     pusher.items([item_record(1)])
+    label_batches_refresh()
     batch = LabelBatch.objects.get()
     printed = staff_client.post(f"/api/label-batches/{batch.pk}/print/").json()
     assert printed["print_count"] == 1 and printed["printed_at"]
@@ -135,6 +143,7 @@ def test_staff_print_and_hang_a_batch(pusher, staff_client):
 
 def test_the_batch_api_needs_staff_permissions(client, pusher, django_user_model):
     pusher.items([item_record(1)])
+    label_batches_refresh()
     batch = LabelBatch.objects.get()
     assert client.get("/api/label-batches/").status_code == 401
     viewer = django_user_model.objects.create_user("viewer", password="viewer-pass-123", is_staff=True)

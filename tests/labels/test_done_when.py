@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from items.models import LabelChange
 from labels.models import LabelBatch, LabelEntry
+from labels.services import label_batches_refresh
 from tests.labels.conftest import item_record
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -46,6 +47,7 @@ def test_a_price_change_reaches_the_batch_the_tags_and_the_export(client, pusher
     assert pusher.items(first).status_code == 200
     start = export(client, labels_key.key)
     assert len(start["items"]) == 5 and start["more"] is False
+    label_batches_refresh()
     LabelBatch.objects.all().delete()  # the store hung its first tags
 
     # When a second page changes two prices (one to "2 for $5.00")

@@ -16,6 +16,7 @@ from ecrs_hub.services import integration_create
 from labels.models import LabelBatch, LabelTypeLayout, TagLayout
 from labels.pdf import tags_pdf
 from labels.selectors import Tag, batch_tags, shelf_order_key
+from labels.services import label_batches_refresh
 from tests.conftest import Pusher, fixture_json
 from tests.labels.conftest import item_record
 
@@ -82,6 +83,7 @@ def test_tags_follow_the_shelf_order_and_the_chosen_layout(pusher):
             item_record(3),
         ]
     )
+    label_batches_refresh()
     tags = batch_tags(LabelBatch.objects.get())
     assert [tag.record["itemId"] for tag in tags] == ["12345000002", "12345000001", "12345000003"]
     assert [tag.layout for tag in tags] == ["promo", "shelf", "shelf"]
@@ -101,6 +103,7 @@ def test_a_running_promotion_shows_on_its_tag_with_dates(pusher):
             )
         ]
     )
+    label_batches_refresh()
     batch = LabelBatch.objects.get(effective_date=today)
     text = PdfReader(io.BytesIO(tags_pdf(batch_tags(batch), printed_on=today))).pages[0].extract_text()
     assert "SALE" in text and "$3.00" in text and "Reg $4.00" in text
@@ -184,6 +187,7 @@ def test_discrepancies_report_scale_prices_and_ended_promotions(client, pusher, 
 def test_the_admin_lists_batches_shows_one_and_its_pdf(pusher, staff_client):
     pusher.price_label_settings(fixture_json("price-label-settings.json"))
     pusher.items([item_record(n) for n in range(1, 4)])
+    label_batches_refresh()
     batch = LabelBatch.objects.get()
     assert staff_client.get("/admin/labels/labelbatch/").status_code == 200
     assert staff_client.get(f"/admin/labels/labelbatch/{batch.pk}/change/").status_code == 200
