@@ -50,6 +50,10 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("shopper/", include("coupons.shopper_api")),
     # The issue's address of a batch's tags, without the router's trailing slash.
-    path("label-batches/<int:pk>/tags.pdf", LabelBatchViewSet.as_view({"get": "tags_pdf"}), name="label-batch-pdf"),
+    path(
+        "label-batches/<int:pk>/tags.pdf",
+        LabelBatchViewSet.as_view({"get": "tags_pdf"}, schema=None),
+        name="label-batch-pdf",
+    ),
     path("", include(router.urls)),
 ]

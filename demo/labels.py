@@ -1,28 +1,24 @@
-"""A day of price changes for the label side: a tenth of the catalogue gets a new price and
-name (:func:`demo.catalog.mutate_items`), and a few items a promotion from tomorrow for a
-week, so `make run` shows today's label batch (with its tags PDF) and tomorrow's."""
+"""A day of price changes for the label side. On the first run the catalogue is first pushed
+as it stood yesterday (a tenth of the items at other prices), the tags of that first load
+count as hung, then today's catalogue is pushed: today's label batch of each store holds
+exactly the items whose price changed, and `make run` shows it with its tags PDF. Later runs
+push today's catalogue only, which changes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
+import copy
+import random
 
 from . import catalog
 
-PROMOTED = 5  # items put on a promotion from tomorrow
 
-
-def price_change_day(items: list[dict], today: dt.date) -> list[dict]:
-    changed = catalog.mutate_items(items, 0.1, seed=15)
-    start, end = today + dt.timedelta(days=1), today + dt.timedelta(days=7)
-    promoted = [item for item in changed if item["stores"] and not item["stores"][0].get("wrkName")][:PROMOTED]
-    for item in promoted:
-        entry = item["stores"][0]
-        price = float(entry["price1"])
-        entry.update(
-            wrkName="Week of savings",
-            promoStart=start.isoformat(),
-            promoEnd=end.isoformat(),
-            promoPrice1=f"{round(price * 0.75, 2):.2f}",
-            promoDivider1=1,
-        )
-    return changed
+def catalogue_yesterday(items: list[dict], fraction: float = 0.1, seed: int = 15) -> list[dict]:
+    """``items`` as they were the day before: ``fraction`` of them at another level-1 price
+    at every store."""
+    rnd = random.Random(seed)
+    before = copy.deepcopy(items)
+    for item in rnd.sample(before, k=round(len(before) * fraction)):
+        for entry in item["stores"]:
+            price = float(entry["price1"])
+            entry["price1"] = catalog._money(round(price - 0.5 if price > 1.5 else price + 0.5, 2))
+    return before

@@ -20,6 +20,9 @@ from django.core.management.base import OutputWrapper
 
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.services import integration_create, push_ingest
+from items.models import Item
+from labels.models import LabelBatch
+from labels.services import batch_mark_hung, label_batches_refresh
 
 from . import catalog, coupons, scales
 from . import labels as demo_labels
@@ -88,33 +91,21 @@ def catalogue(seed: DemoSeed) -> None:
 
     push = seed.push(integration, Push.Endpoint.PRICE_LABEL_SETTINGS, orjson.dumps(catalog.price_label_settings()))
     seed.stdout.write(f"Price label types: {push.message}")
+    if not Item.objects.exists():
+        # The first run: yesterday's catalogue, its tags hung, then today's price changes.
+        push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(demo_labels.catalogue_yesterday(items)))
+        seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores, as yesterday: {push.message}")
+        label_batches_refresh()
+        for batch in LabelBatch.objects.filter(status=LabelBatch.Status.OPEN):
+            batch_mark_hung(batch=batch)
     push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(items))
     seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores: {push.message}")
-
-
-def label_batches(seed: DemoSeed) -> None:
-    """A day of price changes pushed after the catalogue: today's label batch per store and
-    tomorrow's promotion batch, each with its tags PDF. (A second run first pushes the
-    catalogue back, which the batches record too, then the same changes again.)"""
-    from django.utils import timezone
-
-    from labels.models import LabelBatch
-    from labels.services import label_batches_refresh
-
-    integration = seed.integration(ITEMS_INTEGRATION, Integration.Kind.ITEMS)
-    items = catalog.generate_items(
-        catalog.DEMO_ITEMS, stores=catalog.DEMO_STORES, alternates_every=catalog.ALTERNATES_EVERY
-    )
-    push = seed.push(
-        integration, Push.Endpoint.ITEMS, orjson.dumps(demo_labels.price_change_day(items, timezone.localdate()))
-    )
-    seed.stdout.write(f"A day of price changes: {push.message}")
     label_batches_refresh()
-    batch = LabelBatch.objects.filter(status=LabelBatch.Status.OPEN).order_by("effective_date", "pk").first()
+    batch = LabelBatch.objects.filter(status=LabelBatch.Status.OPEN).order_by("store__number").first()
     if batch is not None:
         seed.summary.append(
-            f"Label batches: {seed.base_url}/admin/labels/labelbatch/ (tags of one: "
-            f"{seed.base_url}/admin/labels/labelbatch/{batch.pk}/tags.pdf)"
+            f"Today's price changes: {seed.base_url}/admin/labels/labelbatch/ (the tags of store "
+            f"{batch.store.number}: {seed.base_url}/admin/labels/labelbatch/{batch.pk}/tags.pdf)"
         )
 
 
@@ -146,7 +137,6 @@ SECTIONS: list[Callable[[DemoSeed], None]] = [
     catalogue,
     scales.seed_scale_items,
     coupons.seed_coupons,
-    label_batches,
     admin_login,
     staff_groups,
 ]
