@@ -18,7 +18,8 @@ from coupons.staff_api import (
     TransactionViewSet,
 )
 from ecrs_hub.staff_api import IntegrationViewSet, PushViewSet
-from items.staff_api import ItemImageViewSet, ItemViewSet, PriceLabelTypeViewSet, StoreViewSet
+from items.staff_api import ItemImageViewSet, ItemViewSet, LabelChangeViewSet, PriceLabelTypeViewSet, StoreViewSet
+from labels.staff_api import LabelBatchViewSet, PriceDiscrepancyViewSet
 from scales.staff_api import ScaleItemViewSet
 
 SCHEMA_CACHE_SECONDS = 15 * 60
@@ -28,6 +29,9 @@ router.register("stores", StoreViewSet, basename="store")
 router.register("items", ItemViewSet, basename="item")
 router.register("images", ItemImageViewSet, basename="image")
 router.register("price-label-types", PriceLabelTypeViewSet, basename="price-label-type")
+router.register("label-changes", LabelChangeViewSet, basename="label-change")
+router.register("label-batches", LabelBatchViewSet, basename="label-batch")
+router.register("price-discrepancies", PriceDiscrepancyViewSet, basename="price-discrepancy")
 router.register("scale-items", ScaleItemViewSet, basename="scale-item")
 router.register("coupons", CouponViewSet, basename="coupon")
 router.register("customers", CustomerViewSet, basename="customer")
@@ -45,5 +49,11 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("auth/", include("rest_framework.urls")),
     path("shopper/", include("coupons.shopper_api")),
+    # The address of a batch's tags, without the router's trailing slash.
+    path(
+        "label-batches/<int:pk>/tags.pdf",
+        LabelBatchViewSet.as_view({"get": "tags_pdf"}, schema=None),
+        name="label-batch-pdf",
+    ),
     path("", include(router.urls)),
 ]

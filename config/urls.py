@@ -11,6 +11,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("ecrs/", include("items.urls")),
     path("ecrs/", include("scales.urls")),
+    path("ecrs/", include("labels.urls")),
     # Unknown /ecrs/ paths answer with the envelope too (CONTRACT 2.2).
     re_path(r"^ecrs/(?P<rest>.*)$", EcrsNotFoundApi.as_view()),
     path("pos/", include("coupons.urls")),

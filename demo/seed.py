@@ -20,8 +20,12 @@ from django.core.management.base import OutputWrapper
 
 from ecrs_hub.models import Integration, Push
 from ecrs_hub.services import integration_create, push_ingest
+from items.models import Item
+from labels.models import LabelBatch
+from labels.services import batch_mark_hung, label_batches_refresh
 
 from . import catalog, coupons, scales
+from . import labels as demo_labels
 
 ITEMS_INTEGRATION = "Demo CATAPULT"
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -87,8 +91,22 @@ def catalogue(seed: DemoSeed) -> None:
 
     push = seed.push(integration, Push.Endpoint.PRICE_LABEL_SETTINGS, orjson.dumps(catalog.price_label_settings()))
     seed.stdout.write(f"Price label types: {push.message}")
+    if not Item.objects.exists():
+        # The first run: yesterday's catalogue, its tags hung, then today's price changes.
+        push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(demo_labels.catalogue_yesterday(items)))
+        seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores, as yesterday: {push.message}")
+        label_batches_refresh()
+        for batch in LabelBatch.objects.filter(status=LabelBatch.Status.OPEN):
+            batch_mark_hung(batch=batch)
     push = seed.push(integration, Push.Endpoint.ITEMS, orjson.dumps(items))
     seed.stdout.write(f"Items at {catalog.DEMO_STORES} stores: {push.message}")
+    label_batches_refresh()
+    batch = LabelBatch.objects.filter(status=LabelBatch.Status.OPEN).order_by("store__number").first()
+    if batch is not None:
+        seed.summary.append(
+            f"Today's price changes: {seed.base_url}/admin/labels/labelbatch/ (the tags of store "
+            f"{batch.store.number}: {seed.base_url}/admin/labels/labelbatch/{batch.pk}/tags.pdf)"
+        )
 
 
 def admin_login(seed: DemoSeed) -> None:

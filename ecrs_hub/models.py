@@ -38,6 +38,7 @@ class Integration(models.Model):
         ITEMS = "items", "Instant Item Detail (items, images, price label settings)"
         SCALES = "scales", "Price Computing Scale (scale items, scale export)"
         SHOPPER = "shopper", "Shopper app (coupon list and clipping, /api/shopper/)"
+        LABELS = "labels", "Label provider / ESL (label export)"
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -202,3 +202,50 @@ class PriceLabelType(models.Model):
     @property
     def settings_dict(self) -> dict[str, str | None]:
         return {entry.get("key"): entry.get("value") for entry in self.settings}
+
+
+class LabelChangeCounter(models.Model):
+    """The last label change sequence number handed out (one row, pk 1). An items push that
+    records changes locks it and bumps it inside its transaction, so sequence numbers
+    commit in order: a reader that sees the counter at N has every change numbered ≤ N."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="label_change_counter_single_row")]
+
+    def __str__(self):
+        return f"label change #{self.value}"
+
+
+class LabelChange(models.Model):
+    """What an items push changed of an item at a store's shelf-label data (prices and
+    quantity-for of levels 1-4, the promotion, item name, size and unit, item id): the
+    label fields before and after (decimals as strings), by the push that did it."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "new item at store"
+        CHANGED = "changed", "changed"
+        DELETED = "deleted", "deleted from store"
+        REVIVED = "revived", "revived at store"
+
+    item_store = models.ForeignKey(ItemStore, on_delete=models.CASCADE, related_name="label_changes")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    push = models.ForeignKey("ecrs_hub.Push", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    seq = models.BigIntegerField(unique=True, help_text="Change sequence number (LabelChangeCounter).")
+    changed_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fields = models.JSONField(default=list, help_text="The label fields that changed.")
+    old = models.JSONField(null=True, blank=True, help_text="The label fields before (null for a new item).")
+    new = models.JSONField(default=dict, help_text="The label fields after.")
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["store", "seq"]),
+            models.Index(fields=["item_store", "seq"]),
+            models.Index(fields=["changed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.seq}"

@@ -4,13 +4,14 @@ read, so they link whichever side arrived first (CONTRACT 5.7)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from . import wire
-from .models import Item, ItemImage, ItemStore, PriceLabelType
+from .models import Item, ItemImage, ItemStore, LabelChange, PriceLabelType
 
 
 def image_file_subquery(name_ref: str = "image") -> Subquery:
@@ -44,3 +45,33 @@ def item_stores_with_price_label_type(record_id: int) -> QuerySet[ItemStore]:
 def price_label_types_by_record_id(record_ids: list[int]) -> dict[int, PriceLabelType]:
     ids = [record_id for record_id in record_ids if record_id]
     return {label.record_id: label for label in PriceLabelType.objects.filter(record_id__in=ids)}
+
+
+def item_price_history(item: Item, *, limit_per_store: int = 50) -> list[dict]:
+    """Each store's price history of ``item``, for the item page: ``[{"store": Store,
+    "points": [{"at", "kind", "price", "quantity_for", "promo_price", "old_price",
+    "fields"}, ...] oldest first}]`` from its label changes (level 1; prices as Decimals),
+    stores by number. One query."""
+
+    def money(values: dict | None, name: str):
+        value = (values or {}).get(name)
+        return Decimal(value) if value is not None else None
+
+    by_store: dict[int, dict] = {}
+    rows = LabelChange.objects.filter(item_store__item=item).select_related("store").order_by("seq")
+    for change in rows:
+        entry = by_store.setdefault(change.store_id, {"store": change.store, "points": []})
+        entry["points"].append(
+            {
+                "at": change.changed_at,
+                "kind": change.kind,
+                "price": money(change.new, "price1"),
+                "quantity_for": (change.new or {}).get("divider1"),
+                "promo_price": money(change.new, "promo_price1"),
+                "old_price": money(change.old, "price1"),
+                "fields": change.fields,
+            }
+        )
+    for entry in by_store.values():
+        entry["points"] = entry["points"][-limit_per_store:]
+    return sorted(by_store.values(), key=lambda entry: (entry["store"].number or "", entry["store"].pk))

@@ -12,7 +12,7 @@ from rest_framework import serializers, viewsets
 from ecrs_hub.api.filters import ApiFilterSet, DateTimeFilter, IntegerFilter
 from ecrs_hub.queries import count_subquery
 
-from .models import Item, ItemImage, ItemStore, ItemSupplier, PriceLabelType, Store
+from .models import Item, ItemImage, ItemStore, ItemSupplier, LabelChange, PriceLabelType, Store
 
 BOOKKEEPING = ("content_hash", "record_hash")
 
@@ -191,3 +191,55 @@ class PriceLabelTypeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ("record_id",)
     ordering_fields = ("record_id", "updated_at")
     ordering = ("record_id",)
+
+
+# --- label changes --------------------------------------------------------------------
+
+
+class LabelChangeSerializer(serializers.ModelSerializer):
+    store_number = serializers.CharField(source="store.number", read_only=True, allow_null=True)
+    item_id = serializers.CharField(source="item_store.item.item_id", read_only=True)
+    record_id = serializers.CharField(source="item_store.item.record_id", read_only=True)
+    old = serializers.JSONField(help_text="The label fields before (decimals as strings); null for a new item.")
+    new = serializers.JSONField(help_text="The label fields after.")
+    fields = serializers.JSONField(help_text="The names of the label fields that changed.")
+
+    class Meta:
+        model = LabelChange
+        fields = (
+            "id",
+            "seq",
+            "changed_at",
+            "kind",
+            "store_number",
+            "item_id",
+            "record_id",
+            "item_store",
+            "push",
+            "fields",
+            "old",
+            "new",
+        )
+
+
+class LabelChangeFilter(ApiFilterSet):
+    store = django_filters.CharFilter(field_name="store__number", label="Store number.")
+    item = django_filters.CharFilter(field_name="item_store__item__item_id", label="itemId (UPC, PLU or SKU).")
+    since = DateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed at or after.")
+
+    class Meta:
+        model = LabelChange
+        fields = {"kind": ["exact"], "push": ["exact"]}
+
+
+class LabelChangeViewSet(viewsets.ReadOnlyModelViewSet):
+    """What items pushes changed of the shelf-label data of items at stores (prices,
+    promotions, name, size), newest first: ``?store=<number>&item=<itemId>&since=<ISO>``."""
+
+    serializer_class = LabelChangeSerializer
+    filterset_class = LabelChangeFilter
+    ordering_fields = ("seq", "changed_at")
+    ordering = ("-seq",)
+
+    def get_queryset(self):
+        return LabelChange.objects.select_related("store", "item_store__item")

@@ -74,15 +74,17 @@ class ScaleItemsPushApi(PushApi):
 class ScaleExportJsonRenderer(EnvelopeRenderer):
     """``{"items": [resolved records], "cursor": …, "more": …}``, each record written by
     :func:`~scales.selectors.resolved_json` (decimals as decimal strings); an error is the
-    envelope."""
+    envelope. Another export (the label export) sets its own ``record_json``."""
+
+    record_json = staticmethod(resolved_json)
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if not isinstance(data, ScaleExportPage):
             return super().render(data, accepted_media_type, renderer_context)
         if (renderer_context or {}).get("indent"):  # the browsable page
-            page = {"items": [orjson.loads(resolved_json(record)) for record in data.records]}
+            page = {"items": [orjson.loads(self.record_json(record)) for record in data.records]}
             return orjson.dumps({**page, "cursor": data.cursor, "more": data.more}, option=orjson.OPT_INDENT_2)
-        body = b'{"items":[' + b",".join(resolved_json(record) for record in data.records) + b"],"
+        body = b'{"items":[' + b",".join(self.record_json(record) for record in data.records) + b"],"
         return body + orjson.dumps({"cursor": data.cursor, "more": data.more})[1:]
 
 
@@ -100,18 +102,20 @@ def _csv_value(value) -> str:
 
 class ScaleExportCsvRenderer(BaseRenderer):
     """One row per resolved record, a header row first; the cursor and whether there is more
-    travel in the ``X-Scale-Cursor`` and ``X-Scale-More`` headers."""
+    travel in the ``X-Scale-Cursor`` and ``X-Scale-More`` headers. Another export sets its
+    own ``fields``."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    fields: tuple[str, ...] = RESOLVED_FIELDS
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(RESOLVED_FIELDS)
+        writer.writerow(self.fields)
         for record in data.records:
-            writer.writerow([_csv_value(record[name]) for name in RESOLVED_FIELDS])
+            writer.writerow([_csv_value(record[name]) for name in self.fields])
         return buffer.getvalue().encode()
 
 
@@ -153,19 +157,30 @@ class ScaleExportApi(EcrsApi):
     method_hint = "GET the export here."
     renderer_classes = (ScaleExportJsonRenderer, BrowsableAPIRenderer, ScaleExportCsvRenderer)
 
+    # What another incremental export (the label export) sets to reuse this view.
+    integration_kind = Integration.Kind.SCALES
+    header_prefix = "X-Scale"
+    default_limit = SCALE_EXPORT_DEFAULT_LIMIT
+    max_limit = SCALE_EXPORT_MAX_LIMIT
+    export_page = staticmethod(scale_export_page)
+
     def get_authenticators(self):
-        return [IntegrationKeyAuthentication(Integration.Kind.SCALES)]
+        return [IntegrationKeyAuthentication(self.integration_kind)]
 
     def get(self, request, scale_store_id: str):
         store = scale_store_by_id(scale_store_id)
         if store is None:
             return EnvelopeResponse(False, f"No store has scale store id {scale_store_id!r}.", 404)
+        return self.export(request, store)
+
+    def export(self, request, store):
+        """The answer for ``store``: parse limit, cursor and format, read one page."""
         try:
-            limit = int(request.query_params.get("limit") or SCALE_EXPORT_DEFAULT_LIMIT)
+            limit = int(request.query_params.get("limit") or self.default_limit)
         except ValueError:
             limit = 0
-        if not 1 <= limit <= SCALE_EXPORT_MAX_LIMIT:
-            return EnvelopeResponse(False, f"limit must be a whole number from 1 to {SCALE_EXPORT_MAX_LIMIT}.", 400)
+        if not 1 <= limit <= self.max_limit:
+            return EnvelopeResponse(False, f"limit must be a whole number from 1 to {self.max_limit}.", 400)
         cursor = request.query_params.get("cursor")
         try:
             after, full = cursor_decode(cursor) if cursor else (0, True)
@@ -174,8 +189,9 @@ class ScaleExportApi(EcrsApi):
         if request.query_params.get("format", "json") not in ("json", "csv", "api"):
             return EnvelopeResponse(False, "format must be json or csv.", 400)
 
-        page = scale_export_page(store, after=after, full=full, limit=limit)
+        page = self.export_page(store, after=after, full=full, limit=limit)
         headers = None
         if request.accepted_renderer.format == "csv":
-            headers = {"X-Scale-Cursor": page.cursor, "X-Scale-More": "true" if page.more else "false"}
+            prefix = self.header_prefix
+            headers = {f"{prefix}-Cursor": page.cursor, f"{prefix}-More": "true" if page.more else "false"}
         return Response(page, headers=headers)

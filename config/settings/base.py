@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scales",
     "coupons",
     "cognition",
+    "labels",
     "demo",
 ]
 

@@ -23,6 +23,7 @@ ENDPOINT_PATHS = {
         ("Price Label Settings URL", "ecrs/price-label-settings/"),
     ),
     Integration.Kind.SCALES: (("Scale Items URL", "ecrs/scale-items/"),),
+    Integration.Kind.LABELS: (("Label export (GET)", "ecrs/label-export/<store number>/"),),
     # A shopper app calls the hub (coupons/shopper_api.py); <customer> is the customer's id.
     Integration.Kind.SHOPPER: (
         ("Coupon list (GET)", "api/shopper/customers/<customer>/coupons/?site=<site id>"),

@@ -25,6 +25,7 @@ from ecrs_hub.models import Push
 
 from .. import wire
 from ..models import Item, ItemStore, ItemSupplier, Store, Supplier
+from .label_changes import item_label_changes_record, label_snapshot
 
 IN_CHUNK = 2000  # identifiers per IN (...) look-up
 
@@ -134,12 +135,21 @@ class _IngestRun(PageWriter):
         # written once, with the hash of the record as finally stored.
         item_store_rows = self._coerce_item_stores(store_pks, self._load_existing_item_stores(store_pks))
         unit_rows, supplier_names = self._coerce_supplier_units(self._load_existing_units())
+        label_items = self._label_items(item_store_rows)
+        labels_before = label_snapshot(item.pk for item in label_items if item.pk is not None)
         self._write_items()
         self._write_parts(ItemStore, item_store_rows, ("item_id", "store_id"))
+        item_label_changes_record(push=self.push, item_pks=[item.pk for item in label_items], before=labels_before)
         self._write_suppliers(unit_rows, supplier_names)
         self._write_parts(ItemSupplier, unit_rows, ("record_id",))
         self._write_record_hashes()
         self._count()
+
+    def _label_items(self, item_store_rows: list[tuple[PageItem, dict, bool]]) -> list[PageItem]:
+        """The items whose label data may change: their own fields or a store entry changed."""
+        touched = {id(item): item for item, _values, _new in item_store_rows}
+        touched.update((id(item), item) for item in self.page if item.values is not None)
+        return list(touched.values())
 
     # -- stores ---------------------------------------------------------------------
 

@@ -18,8 +18,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "scales": {"ecrs_hub", "items"},
     "coupons": {"ecrs_hub", "items"},
     "cognition": {"ecrs_hub", "items", "scales", "coupons"},
-    "demo": {"ecrs_hub", "items", "scales", "coupons", "cognition"},
-    "config": {"ecrs_hub", "items", "scales", "coupons", "cognition"},
+    "labels": {"ecrs_hub", "items", "scales"},
+    "demo": {"ecrs_hub", "items", "scales", "coupons", "cognition", "labels"},
+    "config": {"ecrs_hub", "items", "scales", "coupons", "cognition", "labels"},
 }
 PACKAGES = set(MAY_IMPORT)
 
