@@ -130,8 +130,8 @@ def fuzzed_body(endpoint: str, replaced: dict[str, str], line_replaced: dict[str
 
 def assert_pos_answer(response, *, always_200: bool = False) -> None:
     assert response.status_code < 500, response.content
-    if always_200:
-        assert response.status_code == 200, response.content
+    if always_200:  # a body nested deeper than 32 levels is not read at all (README): 400
+        assert response.status_code == 200 or b"nests deeper than 32 levels" in response.content, response.content
     if response.status_code >= 400:
         assert response["Content-Type"] == "application/json"
         (error,) = response.json()["errors"]
