@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from . import selectors, services
 from .auth import authenticate, site_for
 from .models import UnknownPosRequest
-from .pos_http import PosApi, pos_error
+from .pos_http import PosApi, pos_error, read_body
 from .pos_schema import (
     CUSTOMER,
     ERRORS,
@@ -59,6 +59,7 @@ from .pos_wire import (
     read_lines,
     read_text_list,
     read_time,
+    storable,
     stored_body,
 )
 
@@ -203,6 +204,8 @@ class TransactionCancelApi(PosApi):
     """Cancel a transaction: its pending coupons return to clipped (CONTRACT 3.6). GET or
     POST, as the POS's cancelPost setting says."""
 
+    lenient = True
+
     @pos_operation("pos_transaction_cancel", **CANCEL)
     def get(self, request, **route):
         call = self.pos_call(request)
@@ -221,7 +224,10 @@ class TransactionCancelApi(PosApi):
 
 
 class TransactionCommitApi(PosApi):
-    """Commit a transaction: the listed coupons are redeemed (CONTRACT 3.6)."""
+    """Commit a transaction: the listed coupons are redeemed (CONTRACT 3.6). Inside a JSON
+    object, what cannot be read is ignored and logged: the answer is 200 (CONTRACT 3.1)."""
+
+    lenient = True
 
     @pos_operation(
         "pos_transaction_commit",
@@ -234,16 +240,17 @@ class TransactionCommitApi(PosApi):
     def post(self, request, **route):
         call = self.pos_call(request)
         site = site_for(request.auth, call.ident("site"))
-        coupons = read_text_list("coupons", call.body.get("coupons"), COUPON_ID_MAX, call.warnings)
-        tenders = call.body.get("tenders")
+        coupons = read_text_list("coupons", call.body.get("coupons"), COUPON_ID_MAX, call.warnings, lenient=True)
+        tenders = stored_body(call.raw).get("tenders")  # as sent (signs kept), storable
         if tenders is not None and not isinstance(tenders, list):
-            raise invalid("tenders", "must be a list")
+            call.warnings.append("tenders ignored: must be a list")
+            tenders = None
         answer = services.transaction_commit(
             site=site,
             transaction_id=call.ident("transaction"),
             customer_id=call.ident("customer"),
             coupon_ids=coupons,
-            tenders=stored_body(call.raw).get("tenders"),
+            tenders=tenders,
             request=None,
             credential=request.auth,
         )
@@ -363,7 +370,7 @@ def _log_unknown(request, path: str, body: dict, routed_to: str | None, credenti
         method=request.method[:10],
         path=path[:500],
         query_keys=sorted(request.GET.keys())[:100],
-        body_keys=sorted(str(key) for key in body)[:100],
+        body_keys=sorted(storable(str(key)) for key in body)[:100],
         routed_to=routed_to or "",
         credential=credential,
     )
@@ -373,19 +380,21 @@ def _log_unknown(request, path: str, body: dict, routed_to: str | None, credenti
 def _by_shape(request: HttpRequest, path: str) -> HttpResponse:
     """An unknown path, or a known one with another method: logged, then answered by the
     endpoint its request is shaped like (authenticated here, to log who called)."""
-    raw = request.body
-    try:
-        body = parse_body(raw)
-    except PosError:
-        body = {}
     from_path = path_values(path)
     query = {**from_path, **request.GET.dict()}  # the query string wins (CONTRACT 3.1)
-    endpoint = shape_route(request.method, path, query, body)
-    try:
+    try:  # the credentials first: an unauthenticated body is never read
         credential = authenticate(request)
     except PosError:
-        _log_unknown(request, "/pos/" + path, body, endpoint, None)
+        _log_unknown(request, "/pos/" + path, {}, shape_route(request.method, path, query, {}), None)
         raise
+    try:
+        body = parse_body(read_body(request))
+    except PosError as error:
+        if error.status == 413:
+            _log_unknown(request, "/pos/" + path, {}, None, credential)
+            raise
+        body = {}
+    endpoint = shape_route(request.method, path, query, body)
     _log_unknown(request, "/pos/" + path, body, endpoint, credential)
     if endpoint is None:
         raise PosError("NOT_FOUND", f"no POS endpoint at /pos/{path} and the request has no known shape", 404)

@@ -66,7 +66,8 @@ def authenticate(request) -> PosCredential:
     if pair is None:
         raise _unauthorized("HTTP Basic credentials (the POS username and password settings) are required")
     username, password = pair
-    credential = PosCredential.objects.filter(username=username, active=True).first() if username else None
+    known = username and "\x00" not in username  # no database holds a NUL: no such credential
+    credential = PosCredential.objects.filter(username=username, active=True).first() if known else None
     if credential is None:
         make_password(password)  # same work as a real check: no username oracle by timing
         raise _unauthorized("wrong username or password")

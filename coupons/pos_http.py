@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.openapi import AutoSchema
@@ -34,7 +34,22 @@ from .pos_wire import PosCall, PosError, error_json, parse_body
 
 logger = logging.getLogger("coupons.pos")
 
-TOO_LARGE = PosError("INVALID_REQUEST", "the body is too large", 400)
+RETRY_AFTER_SECONDS = "5"
+READ_CHUNK = 64 * 1024
+
+
+def too_large() -> PosError:
+    limit = settings.POS_MAX_BODY_BYTES
+    return PosError("REQUEST_TOO_LARGE", f"the body is over the limit of {limit} bytes", 413)
+
+
+def unavailable() -> PosError:
+    return PosError(
+        "UNAVAILABLE",
+        "the coupon server's database is unavailable or busy; try again",
+        503,
+        **{"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 # --- parsing -----------------------------------------------------------------------------
@@ -46,15 +61,44 @@ class PosBody:
     json: dict
 
 
-def refuse_oversize(request) -> None:
-    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused from its declared length, before
-    it is read."""
+def _declared_length(request) -> int:
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
     except ValueError:
-        return
-    if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        raise TOO_LARGE
+        return 0
+
+
+def refuse_oversize(request) -> None:
+    """A body over ``POS_MAX_BODY_BYTES`` is refused from its declared length, before it is
+    read (called once the credentials are checked: an unauthenticated body is never read)."""
+    if _declared_length(request) > settings.POS_MAX_BODY_BYTES:
+        raise too_large()
+
+
+def read_body(request) -> bytes:
+    """The raw body of a Django request, at most ``POS_MAX_BODY_BYTES``: a declared length
+    over it is refused unread, a chunked body (no Content-Length, which Django would read as
+    empty) is counted while it is read and refused as soon as it passes the cap."""
+    limit = settings.POS_MAX_BODY_BYTES
+    if hasattr(request, "_body"):
+        return request._body
+    if _declared_length(request) or "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        refuse_oversize(request)
+        try:
+            return request.body
+        except RequestDataTooBig:
+            raise too_large() from None
+    stream, parts, size = request.META.get("wsgi.input"), [], 0
+    while stream is not None:
+        part = stream.read(READ_CHUNK)
+        if not part:
+            break
+        size += len(part)
+        if size > limit:
+            raise too_large()
+        parts.append(part)
+    request._body = b"".join(parts)
+    return request._body
 
 
 class PosJsonParser(BaseParser):
@@ -64,10 +108,7 @@ class PosJsonParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None) -> PosBody:
-        try:
-            raw = parser_context["request"]._request.body  # Django refuses an oversize body unread
-        except RequestDataTooBig:
-            raise TOO_LARGE from None
+        raw = read_body(parser_context["request"]._request)
         return PosBody(raw=raw, json=parse_body(raw))
 
 
@@ -104,14 +145,14 @@ def pos_error(exc: Exception, request) -> PosError:
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         return PosError("UNAUTHORIZED", str(exc.detail), 401, **{"WWW-Authenticate": CHALLENGE})
     if isinstance(exc, RequestDataTooBig):
-        return TOO_LARGE
+        return too_large()
     if isinstance(exc, (Http404, exceptions.NotFound)):
         return PosError("NOT_FOUND", "no such POS endpoint", 404)
     if isinstance(exc, exceptions.APIException):
         return PosError("INVALID_REQUEST", str(exc.detail), 400)
-    if isinstance(exc, OperationalError):
-        logger.error("POS request %s %s: database unavailable or busy", request.method, request.path, exc_info=exc)
-        return PosError("INTERNAL_ERROR", "the coupon server is busy; try again", 500)
+    if isinstance(exc, (OperationalError, InterfaceError)):  # timeouts, a lost or refused connection
+        logger.error("POS request %s %s: database unavailable or busy: %s", request.method, request.path, exc)
+        return unavailable()
     logger.error("POS request %s %s failed", request.method, request.path, exc_info=exc)
     return PosError("INTERNAL_ERROR", "the coupon server failed on this request", 500)
 
@@ -148,6 +189,9 @@ class PosApi(APIView):
     http_method_names = ["get", "post"]
     schema = PosAutoSchema()
     call: PosCall | None = None
+    # Commit and cancel read leniently: inside a JSON object a value that cannot be read is
+    # ignored with a warning, so that a POS retrying in the background never loops (CONTRACT 3.1).
+    lenient = False
 
     @property
     def default_response_headers(self) -> dict:
@@ -160,8 +204,8 @@ class PosApi(APIView):
         return pos_exception_handler
 
     def initial(self, request, *args, **kwargs):
-        refuse_oversize(request)  # before the credentials, as the plain view did
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # the credentials first: a cheap header check
+        refuse_oversize(request)  # then the declared length, before the body is read
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         if kwargs.get("by_shape"):
@@ -174,10 +218,15 @@ class PosApi(APIView):
         answer ``INVALID_REQUEST``."""
         data = request.data
         path_values = getattr(request._request, "pos_path_values", {})
+        if not isinstance(data, PosBody) and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            raw = read_body(request._request)  # DRF reads no body without a Content-Length
+            data = PosBody(raw=raw, json=parse_body(raw))
         if isinstance(data, PosBody):
-            self.call = PosCall(query=request.query_params, body=data.json, raw=data.raw, path_values=path_values)
+            self.call = PosCall(
+                query=request.query_params, body=data.json, raw=data.raw, path_values=path_values, lenient=self.lenient
+            )
         else:  # no body
-            self.call = PosCall(query=request.query_params, body={}, path_values=path_values)
+            self.call = PosCall(query=request.query_params, body={}, path_values=path_values, lenient=self.lenient)
         return self.call
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from ecrs_hub.coercion import CoercionError, json_safe, to_bool, to_decimal, to_int, to_text
 from ecrs_hub.gtin import upc_key
+from ecrs_hub.json_input import MAX_DEPTH, lone_surrogate, may_nest_deeper, too_deep
 
 from .engine import Line
 from .models import DEFAULT_RECEIPT_TEMPLATE
@@ -38,6 +40,9 @@ CENT = Decimal("0.01")
 ID_MAX = 255
 COUPON_ID_MAX = 16
 LIST_MAX = 1000
+# An integer literal longer than this is kept as its text: Python refuses to make an int of
+# more than 4,300 digits, and no documented field holds one of even 40 (ids are read as text).
+INT_DIGITS_MAX = 40
 
 
 class PosError(Exception):
@@ -74,36 +79,84 @@ def money(value: Decimal) -> float:
 
 
 # --- reading --------------------------------------------------------------------------
+#
+# Number rules (CONTRACT 3.1, README "POS coupon server"): JSON has no NaN or Infinity, but
+# Python's json reads the literals ``NaN``, ``Infinity`` and ``-Infinity``. They are read
+# deliberately, as :class:`NonFinite`, so that a commit or cancel whose body holds one is
+# still an object whose other fields are stored (answered 200); every reader refuses the value
+# itself ("must be a finite number"), and a stored body keeps it as its text. A number too
+# large for its field (``1e400``, a 5,000-digit integer) is refused by the field's reader.
 
 
-def parse_body(raw: bytes) -> dict:
-    """The request body as a JSON object; an empty body is ``{}``. A UTF-8 byte-order mark in
-    front is skipped."""
+class NonFinite:
+    """``NaN``, ``Infinity`` or ``-Infinity`` as a request sent it."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _int_or_text(digits: str) -> int | str:
+    return int(digits) if len(digits) <= INT_DIGITS_MAX else digits
+
+
+def json_read(raw: bytes, *, parse_float: Callable[[str], Any] = str, parse_constant=NonFinite) -> Any:
+    """The JSON value of ``raw`` (a UTF-8 byte-order mark in front skipped; empty: ``{}``),
+    read as the POS readers expect it: numbers with a fraction as their text (exact, read by
+    ``ecrs_hub.coercion``), huge integers as their digits, non-finite literals as
+    :class:`NonFinite`. ``ValueError`` when it is not JSON or nests deeper than ``MAX_DEPTH``."""
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw or not raw.strip():
         return {}
+    if may_nest_deeper(raw):
+        try:
+            payload = json.loads(raw, parse_float=parse_float, parse_int=_int_or_text, parse_constant=parse_constant)
+        except RecursionError:
+            raise ValueError("nested too deep") from None
+        if too_deep(payload):
+            raise ValueError("nested too deep")
+        return payload
+    return json.loads(raw, parse_float=parse_float, parse_int=_int_or_text, parse_constant=parse_constant)
+
+
+def parse_body(raw: bytes) -> dict:
+    """The request body as a JSON object; an empty body is ``{}``."""
     try:
-        # Numbers with a fraction are kept as their text: exact, and read by ecrs_hub.coercion.
-        payload = json.loads(raw, parse_float=str)
-    except (ValueError, RecursionError):
-        raise PosError("INVALID_REQUEST", "the body is not JSON", 400) from None
+        payload = json_read(raw)
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        nested = str(error) == "nested too deep"
+        details = f"the body nests deeper than {MAX_DEPTH} levels" if nested else "the body is not JSON"
+        raise PosError("INVALID_REQUEST", details, 400) from None
     if not isinstance(payload, dict):
         raise PosError("INVALID_REQUEST", "the body must be a JSON object", 400)
     return payload
 
 
+def _refuse_non_finite(path: str, value: Any) -> None:
+    if isinstance(value, NonFinite):
+        raise invalid(path, "must be a finite number")
+
+
 def read_text(path: str, value: Any, max_length: int = ID_MAX) -> str | None:
+    _refuse_non_finite(path, value)
     try:
         text = to_text(value, max_length)
     except CoercionError as error:
         raise invalid(path, error.rule) from None
     if text is None:
         return None
+    if lone_surrogate(text):
+        raise invalid(path, "must be valid Unicode text (it holds a lone surrogate)")
     text = text.strip()
     return text or None
 
 
 def read_int(path: str, value: Any) -> int | None:
+    _refuse_non_finite(path, value)
     try:
         return to_int(value)
     except CoercionError as error:
@@ -111,6 +164,7 @@ def read_int(path: str, value: Any) -> int | None:
 
 
 def read_bool(path: str, value: Any) -> bool | None:
+    _refuse_non_finite(path, value)
     try:
         return to_bool(value)
     except CoercionError as error:
@@ -118,6 +172,7 @@ def read_bool(path: str, value: Any) -> bool | None:
 
 
 def read_decimal(path: str, value: Any, places: int = 2) -> Decimal | None:
+    _refuse_non_finite(path, value)
     try:
         return to_decimal(value, 14, places)
     except CoercionError as error:
@@ -140,20 +195,27 @@ def read_time(path: str, value: Any, tz=None) -> datetime | None:
     return moment
 
 
-def read_text_list(path: str, value: Any, max_length: int, warnings: list[str]) -> list[str]:
+def read_text_list(path: str, value: Any, max_length: int, warnings: list[str], *, lenient: bool = False) -> list[str]:
     """A list of strings (numbers are read as their text). Entries that are empty or too
-    long are left out with a warning; unique, in order."""
+    long are left out with a warning; unique, in order. ``lenient`` (commit and cancel):
+    what cannot be read is left out with a warning too, never an error."""
     if value is None:
         return []
     if not isinstance(value, list):
+        if lenient:
+            warnings.append(f"{path} ignored: must be a list")
+            return []
         raise invalid(path, "must be a list")
     out: dict[str, None] = {}
     for index, item in enumerate(value[:LIST_MAX]):
         try:
-            text = to_text(item)
-        except CoercionError as error:
-            raise invalid(f"{path}[{index}]", error.rule) from None
-        text = (text or "").strip()
+            text = read_text(f"{path}[{index}]", item, None)
+        except PosError as error:
+            if lenient:
+                warnings.append(f"{error.details}: ignored")
+                continue
+            raise
+        text = text or ""
         if not text or len(text) > max_length:
             warnings.append(f"{path}[{index}] ignored: must be 1 to {max_length} characters")
             continue
@@ -161,13 +223,34 @@ def read_text_list(path: str, value: Any, max_length: int, warnings: list[str]) 
     return list(out)
 
 
+def _float_or_text(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text  # 1e400: its text, as sent
+
+
+def storable(value: Any) -> Any:
+    """``value`` as a JSON column can hold it: NULs written out (``json_safe``), a lone
+    surrogate written out as its escape (``\\ud800``)."""
+    if isinstance(value, str):
+        if lone_surrogate(value):
+            value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return json_safe(value)
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(str(key)): storable(item) for key, item in value.items()}
+    return value
+
+
 def stored_body(raw: bytes) -> dict:
-    """The body as sent, for the transaction log (floats kept as sent, NULs escaped)."""
+    """The body as sent, for the transaction log: numbers as JSON numbers, except those no
+    JSON column holds (``NaN``, ``Infinity``, ``1e400``: their text); NULs and lone
+    surrogates escaped. Never fails: what cannot be read is ``{}``."""
     try:
-        payload = json.loads(raw) if raw and raw.strip() else {}
+        payload = json_read(raw, parse_float=_float_or_text, parse_constant=str)
     except ValueError:
         return {}
-    return json_safe(payload) if isinstance(payload, dict) else {}
+    return storable(payload) if isinstance(payload, dict) else {}
 
 
 def _upc(value: Any) -> str | None:
@@ -220,11 +303,21 @@ class PosCall:
     warnings: list[str] = field(default_factory=list)
     raw: bytes = b""
     path_values: dict = field(default_factory=dict)
+    lenient: bool = False  # commit and cancel: a value that cannot be read is ignored (a warning)
+
+    def _read(self, name: str, value: Any, max_length: int) -> str | None:
+        try:
+            return read_text(name, value, max_length)
+        except PosError as error:
+            if not self.lenient:
+                raise
+            self.warnings.append(f"{error.details}: ignored")
+            return None
 
     def ident(self, name: str, max_length: int = ID_MAX) -> str | None:
-        from_query = read_text(name, self.query.get(name), max_length)
-        from_path = read_text(name, self.path_values.get(name), max_length) if name in self.path_values else None
-        from_body = read_text(name, self.body.get(name), max_length) if name in self.body else None
+        from_query = self._read(name, self.query.get(name), max_length)
+        from_path = self._read(name, self.path_values.get(name), max_length) if name in self.path_values else None
+        from_body = self._read(name, self.body.get(name), max_length) if name in self.body else None
         chosen, source = next(
             ((value, where) for value, where in ((from_query, "query string"), (from_path, "path")) if value),
             (from_body, "body"),

@@ -100,6 +100,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the connection after this many seconds (libpq's
+    # minimum is 2) instead of holding a POS call past its 5 s deadline: 503, retried.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the admin read while a push writes; the busy timeout turns a short write
     # lock into a wait rather than an immediate "database is locked".
@@ -169,6 +173,12 @@ ECRS_PUSH_INTERRUPTED_AFTER = env_int("ECRS_PUSH_INTERRUPTED_AFTER", 300)
 POS_PENDING_ABANDON_AFTER = env_int("POS_PENDING_ABANDON_AFTER", 4 * 3600)
 # Row-lock wait bound for POS writes: far below the POS's 5 s deadline.
 POS_LOCK_TIMEOUT_MS = env_int("POS_LOCK_TIMEOUT_MS", 3_000)
+# Bound on any one statement of a POS write transaction (a database that hangs): the POS is
+# answered 503 UNAVAILABLE well inside its 5 s deadline, and retries.
+POS_STATEMENT_TIMEOUT_MS = env_int("POS_STATEMENT_TIMEOUT_MS", 2_000)
+# The largest POS request body (a basket is a few kilobytes): 413 REQUEST_TOO_LARGE, from
+# Content-Length before the body is read (a chunked body: as soon as it passes the cap).
+POS_MAX_BODY_BYTES = env_int("POS_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ECRS_MAX_JSON_BYTES, ECRS_MAX_IMAGE_BYTES) + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
@@ -189,6 +199,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "ecrs_hub.api.pagination.PagePagination",
+    # JSON bodies bounded in depth, without lone surrogates or non-finite numbers (400, never a 500)
+    "DEFAULT_PARSER_CLASSES": [
+        "ecrs_hub.api.parsers.BoundedJsonParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"shopper_app": env("SHOPPER_API_RATE", "120/min")},
     "COERCE_DECIMAL_TO_STRING": True,

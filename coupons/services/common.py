@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from ecrs_hub.db import lock_timeout
+from ecrs_hub.db import statement_and_lock_timeouts
 
 from .. import lock_objects
 from ..engine import Offer, RewardKind
@@ -39,8 +39,14 @@ def abandon_after() -> timedelta:
 
 
 def pos_lock_timeout() -> None:
-    """Bound row-lock waits (PostgreSQL) far below the POS's 5 s deadline."""
-    lock_timeout(getattr(settings, "POS_LOCK_TIMEOUT_MS", 3000))
+    """Bound row-lock waits and every statement of the current transaction (PostgreSQL;
+    ``POS_LOCK_TIMEOUT_MS``, ``POS_STATEMENT_TIMEOUT_MS``) below the POS's 5 s deadline: a
+    database that hangs fails the transaction with a transient error, answered 503
+    ``UNAVAILABLE``. One round trip, local to the transaction."""
+    statement_and_lock_timeouts(
+        statement_ms=getattr(settings, "POS_STATEMENT_TIMEOUT_MS", 2000),
+        lock_ms=getattr(settings, "POS_LOCK_TIMEOUT_MS", 3000),
+    )
 
 
 def commit_without_waiting_for_disk() -> None:
@@ -49,10 +55,19 @@ def commit_without_waiting_for_disk() -> None:
     a second may lose it, never corrupt anything. Only for writes whose loss can never
     let a coupon be redeemed more than its uses allow: a sale's log, and clipping (a lost
     clip is clipped again; a lost unclip leaves the coupon clipped, still bound by its
-    uses). Pendings, redemptions, releases and loyalty points always wait for the disk."""
+    uses). Pendings, redemptions, releases and loyalty points always wait for the disk.
+    The same statement bounds the transaction's lock waits and statements as
+    :func:`pos_lock_timeout` does (no extra round trip)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(
+                "SELECT set_config('synchronous_commit', 'off', true), set_config('lock_timeout', %s, true), "
+                "set_config('statement_timeout', %s, true)",
+                [
+                    f"{int(getattr(settings, 'POS_LOCK_TIMEOUT_MS', 3000))}ms",
+                    f"{int(getattr(settings, 'POS_STATEMENT_TIMEOUT_MS', 2000))}ms",
+                ],
+            )
 
 
 def pos_transaction_lock(*, site: Site, transaction_id: str, create: bool = True, now=None) -> PosTransaction | None:

@@ -114,12 +114,18 @@ def test_the_body_is_read_as_json_whatever_its_content_type(pos, sale):
         assert response.content == expected.content, content_type
 
 
-def test_an_oversize_body_is_refused_before_the_credentials(client, pos, site, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+def test_an_oversize_body_is_refused_after_the_credentials_and_before_it_is_read(client, pos, site, settings):
+    """The credentials are a cheap header check: a caller without them never gets its body
+    read (401); with them, a body over POS_MAX_BODY_BYTES is 413 REQUEST_TOO_LARGE."""
+    settings.POS_MAX_BODY_BYTES = 100
     body = {"site": "STO1", "transaction": "T1", "items": [line(k) for k in range(10)]}
-    for response in (pos.post("/pos/transaction/update", body), client.post("/pos/transaction/update", body)):
-        assert response.status_code == 400
-        assert response.json() == {"errors": [{"id": "INVALID_REQUEST", "details": "the body is too large"}]}
+    refused = client.post("/pos/transaction/update", body, content_type="application/json")
+    too_large = pos.post("/pos/transaction/update", body)
+    assert refused.status_code == 401 and refused.json()["errors"][0]["id"] == "UNAUTHORIZED"
+    assert too_large.status_code == 413
+    assert too_large.json() == {
+        "errors": [{"id": "REQUEST_TOO_LARGE", "details": "the body is over the limit of 100 bytes"}]
+    }
 
 
 def test_an_answer_that_cannot_be_rendered_is_an_internal_error(pos, site, monkeypatch):
