@@ -13,7 +13,7 @@ urlpatterns = [
     path("ecrs/", include("scales.urls")),
     path("ecrs/", include("labels.urls")),
     # Unknown /ecrs/ paths answer with the envelope too (CONTRACT 2.2).
-    re_path(r"^ecrs/(?P<rest>.*)$", EcrsNotFoundApi.as_view()),
+    re_path(r"^ecrs/(?P<rest>[\s\S]*)$", EcrsNotFoundApi.as_view()),
     path("pos/", include("coupons.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),

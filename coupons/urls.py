@@ -9,5 +9,5 @@ from .apis import pos_entry
 app_name = "pos"
 
 urlpatterns = [
-    re_path(r"^(?P<rest>.*)$", pos_entry, name="entry"),
+    re_path(r"^(?P<rest>[\s\S]*)$", pos_entry, name="entry"),
 ]

@@ -205,6 +205,7 @@ def test_no_request_to_an_unknown_path_is_answered_with_a_5xx(sale, path, method
 @given(name=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/?#"), max_size=80))
 @example(name="coupon-99999999999999999999")
 @example(name="../../etc/passwd")
+@example(name="\n")
 def test_no_image_name_is_answered_with_a_5xx(client, site, name):
     response = client.get("/pos/images/" + quote(name))
     assert response.status_code < 500
