@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from ecrs_hub.machine_secrets import secret_make
 from items import lock_objects as items_lock_objects
 from items.models import Store
 
@@ -144,7 +144,7 @@ def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] |
     created = credential is None
     if created:
         credential = PosCredential(username=username, created_at=now)
-    credential.password = make_password(password)
+    credential.password = secret_make(password)
     credential.all_sites = not wanted
     credential.active = True
     credential.updated_at = now
@@ -161,9 +161,18 @@ def pos_credential_set_password(*, credential: PosCredential, password: str) -> 
     """Give ``credential`` a new password (stored hashed): the old one stops working with
     the next request."""
     password_check(password)
-    credential.password = make_password(password)
+    credential.password = secret_make(password)
     credential.updated_at = timezone.now()
     credential.save(update_fields=["password", "updated_at"])
+
+
+def pos_credential_password_upgrade(*, credential: PosCredential, password: str) -> None:
+    """Store the right ``password`` of ``credential`` again as a machine secret (it was found
+    stored with a slow hasher or an old hash key). Conditional on the stored value, so a
+    password changed in between wins; takes no lock, changes nothing staff see."""
+    stored = secret_make(password)
+    PosCredential.objects.filter(pk=credential.pk, password=credential.password).update(password=stored)
+    credential.password = stored
 
 
 @transaction.atomic

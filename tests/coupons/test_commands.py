@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
@@ -29,6 +28,7 @@ from coupons.models import (
     Site,
 )
 from demo.catalog import demo_image_bytes
+from ecrs_hub.machine_secrets import secret_check
 from items.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_create_pos_credential_stores_the_password_hashed_for_the_sites_given():
     output = run("create_pos_credential", "lane-pos", "--password", "s3cret-pass", "--site", "STO1", "--site", "STO2")
     credential = PosCredential.objects.get()
     assert credential.password != "s3cret-pass" and "s3cret-pass" not in credential.password
-    assert check_password("s3cret-pass", credential.password)
+    assert secret_check("s3cret-pass", credential.password).ok
     assert sorted(credential.sites.values_list("site_id", flat=True)) == ["STO1", "STO2"]
     assert not credential.all_sites
     assert "Created POS credential lane-pos for sites STO1, STO2" in output
@@ -127,8 +127,8 @@ def test_create_pos_credential_without_site_means_every_site_and_a_rerun_changes
     output = run("create_pos_credential", "lane-pos", "--password", "second-pass")
     credential = PosCredential.objects.get()
     assert credential.all_sites and not credential.sites.exists()
-    assert check_password("second-pass", credential.password)
-    assert not check_password("first-pass", credential.password)
+    assert secret_check("second-pass", credential.password).ok
+    assert not secret_check("first-pass", credential.password).ok
     assert "Updated POS credential lane-pos for every site" in output
 
 
