@@ -124,16 +124,20 @@ class CredentialResult:
 
 
 @transaction.atomic
-def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] | None = None) -> CredentialResult:
-    """Create or update the POS credential ``username`` with ``password`` (stored hashed)
-    and the sites it may act for: ``site_ids`` (each must exist), or every site when empty
-    or None. The credential is (re)activated. Locks the credential row."""
+def pos_credential_upsert(
+    *, username: str, password: str | None, site_ids: list[str] | None = None
+) -> CredentialResult:
+    """Create or update the POS credential ``username`` with ``password`` (stored hashed;
+    None keeps an existing credential's password) and the sites it may act for:
+    ``site_ids`` (each must exist), or every site when empty or None. The credential is
+    (re)activated. Locks the credential row."""
     username = (username or "").strip()
     if not username or len(username) > USERNAME_MAX:
         raise SetupError(f"the username must be 1 to {USERNAME_MAX} characters")
     if ":" in username:
         raise SetupError("the username must not contain ':' (HTTP Basic separates it from the password with one)")
-    password_check(password)
+    if password is not None:
+        password_check(password)
     wanted = [site_id_check(site_id) for site_id in site_ids or ()]
     sites = list(Site.objects.filter(site_id__in=wanted).order_by("site_id"))
     missing = sorted(set(wanted) - {site.site_id for site in sites})
@@ -143,8 +147,11 @@ def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] |
     credential = lock_objects.pos_credential_for_update(username=username).first()
     created = credential is None
     if created:
+        if password is None:
+            raise SetupError("a new credential needs a password")
         credential = PosCredential(username=username, created_at=now)
-    credential.password = secret_make(password)
+    if password is not None:
+        credential.password = secret_make(password)
     credential.all_sites = not wanted
     credential.active = True
     credential.updated_at = now
