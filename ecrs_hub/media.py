@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404
 from django.utils._os import safe_join
 from django.views.decorators.http import require_GET
 
-
 PUSH_BODIES = "pushes/"
 
 
