@@ -2,42 +2,59 @@
 ``authenticate`` (the credential a request names), ``PosBasicAuthentication`` (the same for
 the DRF views of /pos/) and ``site_for`` (the site a credential may act for).
 
-Passwords are stored with Django's password hashers (PBKDF2 by default: ~0.5 s per check
-by design). A POS sends the same credentials with every request, and the POS aborts after
-5 s, so a successful check is remembered in this process, keyed by the credential and an
-HMAC of (the password sent, the stored hash): a changed password changes the stored hash
-and a deactivated credential is refused, because the row is read on every request.
+A POS password is a machine secret, stored as a salted HMAC-SHA-256 under the server's hash
+key (``ecrs_hub.machine_secrets``): a check costs microseconds, the first after a worker
+starts as much as the rest, so nothing is remembered between requests and the row is read
+on every request (a disabled or changed credential is refused by every node at once). A
+password stored before with PBKDF2 is checked with it once and stored again.
+
+Failed checks are counted per client address and per username (``POS_AUTH_*`` settings,
+``ecrs_hub.throttle``); past either limit a request answers 429 ``TOO_MANY_REQUESTS`` with
+``Retry-After`` without its password being checked, unless that username authenticated
+from that address before (``POS_AUTH_TRUST_SECONDS``): the store's Transaction Server keeps
+working while a flood or a guesser elsewhere, or one guessing another username, is refused.
+A lock ends with its window (``POS_AUTH_FAILURE_WINDOW``) once the failures stop.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
-from collections import OrderedDict
-from threading import Lock
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Exists, OuterRef
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from ecrs_hub.apis import MachineClient
+from ecrs_hub.apis import MachineClient, remote_addr
+from ecrs_hub.machine_secrets import secret_check
+from ecrs_hub.throttle import FailureThrottle
 
 from .models import PosCredential, Site
 from .pos_wire import PosError
+from .services.sites import pos_credential_password_upgrade
 
-_VERIFIED: OrderedDict[int, bytes] = OrderedDict()
-_VERIFIED_MAX = 1024
-_LOCK = Lock()
 CHALLENGE = 'Basic realm="ECRS Hub POS", charset="UTF-8"'
+USERNAME_MAX = PosCredential._meta.get_field("username").max_length
 
 
 def _unauthorized(details: str) -> PosError:
     return PosError("UNAUTHORIZED", details, 401, **{"WWW-Authenticate": CHALLENGE})
+
+
+def _throttle() -> FailureThrottle:
+    return FailureThrottle(scope="pos", window=settings.POS_AUTH_FAILURE_WINDOW)
+
+
+def _too_many(throttle: FailureThrottle) -> PosError:
+    wait = throttle.retry_after()
+    return PosError(
+        "TOO_MANY_REQUESTS",
+        f"too many failed logins from this address or for this username; try again in {wait} s",
+        429,
+        **{"Retry-After": str(wait)},
+    )
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -55,34 +72,38 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return (username, password) if sep else None
 
 
-def _fingerprint(password: str, stored_hash: str) -> bytes:
-    message = password.encode("utf-8", "surrogatepass") + b"\x00" + stored_hash.encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+def _credential_named(username: str) -> PosCredential | None:
+    if not username or len(username) > USERNAME_MAX or "\x00" in username:
+        return None  # no credential can have that name (PostgreSQL text cannot even hold a NUL)
+    return PosCredential.objects.filter(username=username).first()
 
 
 def authenticate(request) -> PosCredential:
-    """The active credential the request's Basic header names, or ``UNAUTHORIZED``."""
+    """The active credential the request's Basic header names, or ``UNAUTHORIZED`` (401), or
+    ``TOO_MANY_REQUESTS`` (429) past the failure limits."""
     pair = _basic_credentials(request.META.get("HTTP_AUTHORIZATION", ""))
     if pair is None:
         raise _unauthorized("HTTP Basic credentials (the POS username and password settings) are required")
     username, password = pair
-    known = username and "\x00" not in username  # no database holds a NUL: no such credential
-    credential = PosCredential.objects.filter(username=username, active=True).first() if known else None
-    if credential is None:
-        make_password(password)  # same work as a real check: no username oracle by timing
-        raise _unauthorized("wrong username or password")
-    fingerprint = _fingerprint(password, credential.password)
-    with _LOCK:
-        known = _VERIFIED.get(credential.pk)
-    if known is not None and hmac.compare_digest(known, fingerprint):
-        return credential
-    if not check_password(password, credential.password):
-        raise _unauthorized("wrong username or password")
-    with _LOCK:
-        _VERIFIED[credential.pk] = fingerprint
-        _VERIFIED.move_to_end(credential.pk)
-        while len(_VERIFIED) > _VERIFIED_MAX:
-            _VERIFIED.popitem(last=False)
+    address = remote_addr(request) or ""
+    throttle = _throttle()
+    subjects = {"address": address, "username": username}
+    counts = throttle.counts(subjects)
+    locked = (
+        counts.get("address", 0) >= settings.POS_AUTH_FAILURES_PER_ADDRESS
+        or counts.get("username", 0) >= settings.POS_AUTH_FAILURES_PER_USERNAME
+    )
+    if locked and not throttle.trusted(username, address):
+        raise _too_many(throttle)
+    credential = _credential_named(username)
+    # An unknown or disabled credential is checked against nothing, at the same cost.
+    check = secret_check(password, credential.password if credential is not None and credential.active else None)
+    if not check.ok:
+        throttle.fail(subjects)
+        raise _too_many(throttle) if locked else _unauthorized("wrong username or password")
+    if check.needs_upgrade:
+        pos_credential_password_upgrade(credential=credential, password=password)
+    throttle.trust(username, address, settings.POS_AUTH_TRUST_SECONDS)
     return credential
 
 
@@ -108,6 +129,8 @@ class PosBasicAuthentication(BaseAuthentication):
             try:
                 credential = authenticate(request._request)
             except PosError as error:
+                if error.status != 401:
+                    raise  # 429: answered as it is, with its Retry-After
                 raise exceptions.AuthenticationFailed(error.details) from None
         return PosClient(credential), credential
 

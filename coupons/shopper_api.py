@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from ecrs_hub.apis import IntegrationClient
 from ecrs_hub.models import Integration
 from ecrs_hub.selectors import integration_by_key
+from ecrs_hub.services import integration_key_hash_upgrade
 
 from .models import Coupon, Customer, Site
 from .pos_wire import coupon_json, customer_coupons_json, image_url
@@ -78,6 +79,8 @@ class ShopperKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"The key is of an integration of kind {integration.kind!r}.")
         if not integration.enabled:
             raise exceptions.AuthenticationFailed(f"The shopper app {integration.name!r} is disabled.")
+        if integration.key_hash_outdated:
+            integration_key_hash_upgrade(integration=integration, key=key)
         return ShopperApp(integration), integration
 
     def authenticate_header(self, request) -> str:

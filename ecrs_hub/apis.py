@@ -43,6 +43,7 @@ from rest_framework.views import APIView, set_rollback
 from .models import Integration
 from .negotiation import BrowserOnlyNegotiation, is_browser_renderer
 from .selectors import integration_check
+from .services.integrations import integration_key_hash_upgrade
 from .services.pushes import (
     TRANSIENT_DB_ERRORS,
     PushEndpoint,
@@ -150,10 +151,13 @@ class IntegrationKeyAuthentication(BaseAuthentication):
         self.kind = kind
 
     def authenticate(self, request):
-        integration, reason = integration_check(key=presented_key(request), kind=self.kind)
+        key = presented_key(request)
+        integration, reason = integration_check(key=key, kind=self.kind)
         if integration is None:
             refused_request_record(remote_addr=remote_addr(request), endpoint=request.path, reason=reason)
             raise exceptions.AuthenticationFailed(f"Unauthorized: {reason}.")
+        if integration.key_hash_outdated:
+            integration_key_hash_upgrade(integration=integration, key=key)
         return IntegrationClient(integration), integration
 
     def authenticate_header(self, request) -> str:

@@ -1,7 +1,6 @@
 """The shared push machinery: who may push (integrations and their keys) and what arrived
 (the push log, kept raw before parsing so nothing is lost)."""
 
-import hashlib
 import zlib
 from datetime import datetime, timedelta
 
@@ -10,13 +9,10 @@ from django.db import models
 from django.db.models import OuterRef, Q
 from django.utils import timezone
 
+from .machine_secrets import hash_key
 from .queries import count_subquery
 
-
-def hash_key(key: str) -> str:
-    """The SHA-256 (hex) under which a key is stored. Keys are 256-bit random tokens, so a
-    fast hash is enough: there is nothing to brute-force that a slow hash would protect."""
-    return hashlib.sha256(key.encode()).hexdigest()
+__all__ = ["ApiToken", "Integration", "Push", "RefusedRequest", "hash_key"]
 
 
 class IntegrationQuerySet(models.QuerySet):
@@ -28,8 +24,8 @@ class IntegrationQuerySet(models.QuerySet):
 
 
 class Integration(models.Model):
-    """A CATAPULT client allowed to push to the hub. Only the SHA-256 of the key is stored;
-    the key itself is shown once, when it is created or rotated."""
+    """A CATAPULT client allowed to push to the hub. Only the keyed hash of the key is stored
+    (``ecrs_hub.machine_secrets``); the key itself is shown once, when it is created or rotated."""
 
     # The header a shopper app sends its key in (kind *shopper*, /api/shopper/).
     SHOPPER_KEY_HEADER = "X-Shopper-Key"

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import hmac
-
+from .machine_secrets import hash_matches, key_hashes
 from .models import Integration
 
 
 def integration_by_key(key: str) -> Integration | None:
     """The integration (of any kind, enabled or not) whose key is ``key``, or None. The key's
-    hash is looked up through its unique index and the final comparison is constant-time,
-    so response timing tells nothing about a key. Both the push endpoints and the shopper
-    API find their caller with it."""
-    digest = Integration.hash_key(key)
-    integration = Integration.objects.filter(key_hash=digest).first()
-    if integration is None or not hmac.compare_digest(integration.key_hash.encode(), digest.encode()):
+    keyed hash is looked up through its unique index (with the hashes a row stored before
+    may still have: plain SHA-256, an old hash key) and the final comparison is
+    constant-time, so response timing tells nothing about a key. A row found by an old hash
+    has ``key_hash_outdated`` set: the caller stores it again
+    (``services.integration_key_hash_upgrade``). Both the push endpoints and the shopper API
+    find their caller with it."""
+    integration = Integration.objects.filter(key_hash__in=key_hashes(key)).first()
+    if integration is None:
         return None
+    matched, outdated = hash_matches(integration.key_hash, key)
+    if not matched:
+        return None
+    integration.key_hash_outdated = outdated
     return integration
 
 

@@ -40,6 +40,16 @@ def pytest_unconfigure(config):
         shutil.rmtree(settings.TEST_FILES, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: failure counts and throttles of one test never
+    refuse another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

@@ -179,6 +179,23 @@ POS_STATEMENT_TIMEOUT_MS = env_int("POS_STATEMENT_TIMEOUT_MS", 2_000)
 # The largest POS request body (a basket is a few kilobytes): 413 REQUEST_TOO_LARGE, from
 # Content-Length before the body is read (a chunked body: as soon as it passes the cap).
 POS_MAX_BODY_BYTES = env_int("POS_MAX_BODY_BYTES", 1024 * 1024)
+# Machine secrets (integration keys, API tokens, POS passwords) are stored as HMAC-SHA-256
+# under this key (ecrs_hub.machine_secrets). Empty: a key derived from SECRET_KEY, so rotating
+# SECRET_KEY invalidates them unless the old one stays in SECRET_KEY_FALLBACKS. Set it (50+
+# random characters) to keep them apart; old keys go in ECRS_SECRET_HASH_KEY_FALLBACKS.
+ECRS_SECRET_HASH_KEY = env("ECRS_SECRET_HASH_KEY", "")
+ECRS_SECRET_HASH_KEY_FALLBACKS = env_list("ECRS_SECRET_HASH_KEY_FALLBACKS", "")
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# Failed authentications, counted in the default cache (ecrs_hub.throttle): past a limit within
+# the window, 429 with Retry-After. A POS username that authenticated from an address before
+# (within POS_AUTH_TRUST_SECONDS) is still checked from there, so a flood does not lock out
+# the real Transaction Server.
+POS_AUTH_FAILURE_WINDOW = env_int("POS_AUTH_FAILURE_WINDOW", 60)
+POS_AUTH_FAILURES_PER_ADDRESS = env_int("POS_AUTH_FAILURES_PER_ADDRESS", 30)
+POS_AUTH_FAILURES_PER_USERNAME = env_int("POS_AUTH_FAILURES_PER_USERNAME", 10)
+POS_AUTH_TRUST_SECONDS = env_int("POS_AUTH_TRUST_SECONDS", 7 * 24 * 3600)
+ECRS_AUTH_FAILURE_WINDOW = env_int("ECRS_AUTH_FAILURE_WINDOW", 60)
+ECRS_AUTH_FAILURES_PER_ADDRESS = env_int("ECRS_AUTH_FAILURES_PER_ADDRESS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(ECRS_MAX_JSON_BYTES, ECRS_MAX_IMAGE_BYTES) + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100

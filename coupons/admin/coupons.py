@@ -5,7 +5,6 @@ the same few queries whatever its length."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth.hashers import make_password
 from django.db.models import OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ecrs_hub.admin.common import changelist_url, count_subquery, money
+from ecrs_hub.machine_secrets import secret_make
 
 from ..models import Clip, Coupon, CouponEvent, PosCredential, PosTransaction, Site
 from ..services import coupon_image_store
@@ -334,7 +334,7 @@ class PosCredentialAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         password = form.cleaned_data.get("new_password")
         if password:
-            obj.password = make_password(password)
+            obj.password = secret_make(password)
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
         if password and change:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from ecrs_hub.machine_secrets import secret_make
 from items import lock_objects as items_lock_objects
 from items.models import Store
 
@@ -124,16 +124,20 @@ class CredentialResult:
 
 
 @transaction.atomic
-def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] | None = None) -> CredentialResult:
-    """Create or update the POS credential ``username`` with ``password`` (stored hashed)
-    and the sites it may act for: ``site_ids`` (each must exist), or every site when empty
-    or None. The credential is (re)activated. Locks the credential row."""
+def pos_credential_upsert(
+    *, username: str, password: str | None, site_ids: list[str] | None = None
+) -> CredentialResult:
+    """Create or update the POS credential ``username`` with ``password`` (stored hashed;
+    None keeps an existing credential's password) and the sites it may act for:
+    ``site_ids`` (each must exist), or every site when empty or None. The credential is
+    (re)activated. Locks the credential row."""
     username = (username or "").strip()
     if not username or len(username) > USERNAME_MAX:
         raise SetupError(f"the username must be 1 to {USERNAME_MAX} characters")
     if ":" in username:
         raise SetupError("the username must not contain ':' (HTTP Basic separates it from the password with one)")
-    password_check(password)
+    if password is not None:
+        password_check(password)
     wanted = [site_id_check(site_id) for site_id in site_ids or ()]
     sites = list(Site.objects.filter(site_id__in=wanted).order_by("site_id"))
     missing = sorted(set(wanted) - {site.site_id for site in sites})
@@ -143,8 +147,11 @@ def pos_credential_upsert(*, username: str, password: str, site_ids: list[str] |
     credential = lock_objects.pos_credential_for_update(username=username).first()
     created = credential is None
     if created:
+        if password is None:
+            raise SetupError("a new credential needs a password")
         credential = PosCredential(username=username, created_at=now)
-    credential.password = make_password(password)
+    if password is not None:
+        credential.password = secret_make(password)
     credential.all_sites = not wanted
     credential.active = True
     credential.updated_at = now
@@ -161,9 +168,18 @@ def pos_credential_set_password(*, credential: PosCredential, password: str) -> 
     """Give ``credential`` a new password (stored hashed): the old one stops working with
     the next request."""
     password_check(password)
-    credential.password = make_password(password)
+    credential.password = secret_make(password)
     credential.updated_at = timezone.now()
     credential.save(update_fields=["password", "updated_at"])
+
+
+def pos_credential_password_upgrade(*, credential: PosCredential, password: str) -> None:
+    """Store the right ``password`` of ``credential`` again as a machine secret (it was found
+    stored with a slow hasher or an old hash key). Conditional on the stored value, so a
+    password changed in between wins; takes no lock, changes nothing staff see."""
+    stored = secret_make(password)
+    PosCredential.objects.filter(pk=credential.pk, password=credential.password).update(password=stored)
+    credential.password = stored
 
 
 @transaction.atomic

@@ -4,8 +4,9 @@ password is write-only and stored hashed; nothing ever returns it or its hash.""
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import make_password
 from rest_framework import serializers, viewsets
+
+from ecrs_hub.machine_secrets import secret_make
 
 from ..models import PosCredential, Site
 from ..services.sites import SetupError, password_check, site_delete, site_id_check
@@ -106,7 +107,7 @@ class PosCredentialSerializer(serializers.ModelSerializer):
         if not all_sites and not sites:
             raise serializers.ValidationError({"sites": ["choose the sites it may act for, or set all_sites"]})
         if "password" in attrs:
-            attrs["password"] = make_password(attrs["password"])
+            attrs["password"] = secret_make(attrs["password"])
         return attrs
 
 

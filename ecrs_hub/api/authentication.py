@@ -1,11 +1,11 @@
 """Staff API tokens: ``Authorization: Token <key>`` (or ``Bearer <key>``) of an
-:class:`~ecrs_hub.models.ApiToken`. Only the key's SHA-256 is stored: the token is found by
-the key's first characters and the hash compared in constant time, so neither a database
-read nor response timing discloses a key."""
+:class:`~ecrs_hub.models.ApiToken`. Only the key's keyed hash is stored
+(``ecrs_hub.machine_secrets``): the token is found by the key's first characters and the hash
+compared in constant time, so neither a database read nor response timing discloses a key. A
+token stored before under its plain SHA-256 still works and is stored again on use."""
 
 from __future__ import annotations
 
-import hmac
 import re
 
 from django.utils import timezone
@@ -13,8 +13,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from ecrs_hub.models import ApiToken, hash_key
-from ecrs_hub.services import API_TOKEN_KEY_PREFIX, api_token_touch
+from ecrs_hub.machine_secrets import hash_matches
+from ecrs_hub.models import ApiToken
+from ecrs_hub.services import API_TOKEN_KEY_PREFIX, api_token_key_hash_upgrade, api_token_touch
 
 KEYWORDS = ("token", "bearer")
 # What key_issue() makes (URL-safe base64). Anything else cannot be a key and is refused
@@ -26,10 +27,12 @@ def api_token_for_key(key: str) -> ApiToken | None:
     """The token whose key is ``key`` (revoked and expired ones included), or None."""
     if not KEY_SHAPE.fullmatch(key):
         return None
-    digest = hash_key(key)
     candidates = ApiToken.objects.select_related("user").filter(key_prefix=key[:API_TOKEN_KEY_PREFIX])
     for token in candidates:
-        if hmac.compare_digest(token.key_hash.encode(), digest.encode()):
+        matched, outdated = hash_matches(token.key_hash, key)
+        if matched:
+            if outdated:
+                api_token_key_hash_upgrade(token=token, key=key)
             return token
     return None
 

@@ -1,6 +1,6 @@
 """Integrations and their keys, staff API tokens. Every key (an integration's, an API
-token's) comes from :func:`key_issue`: random, shown once, stored only as its SHA-256 with a
-short prefix to tell keys apart."""
+token's) comes from :func:`key_issue`: random, shown once, stored only as its keyed hash
+(HMAC-SHA-256, ``ecrs_hub.machine_secrets``) with a short prefix to tell keys apart."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def new_key() -> str:
 
 
 def key_issue(*, prefix_length: int) -> KeyMaterial:
-    """A new random key, its first ``prefix_length`` characters and its SHA-256: the one way
+    """A new random key, its first ``prefix_length`` characters and its keyed hash: the one way
     integrations and API tokens get their keys."""
     key = new_key()
     return KeyMaterial(key=key, prefix=key[:prefix_length], hash=hash_key(key))
@@ -79,6 +79,21 @@ def integration_rotate_key(*, integration: Integration) -> IssuedKey:
     integration.key_rotated_at = timezone.now()
     integration.save(update_fields=["key_prefix", "key_hash", "key_rotated_at"])
     return IssuedKey(integration, material.key)
+
+
+def integration_key_hash_upgrade(*, integration: Integration, key: str) -> None:
+    """Store the key of ``integration`` (found by a hash of before: plain SHA-256, an old
+    hash key) under the current keyed hash. Conditional on the old hash, so a rotation in
+    between wins; takes no lock."""
+    Integration.objects.filter(pk=integration.pk, key_hash=integration.key_hash).update(key_hash=hash_key(key))
+    integration.key_hash = hash_key(key)
+    integration.key_hash_outdated = False
+
+
+def api_token_key_hash_upgrade(*, token: ApiToken, key: str) -> None:
+    """The same for a staff API token found by an old hash."""
+    ApiToken.objects.filter(pk=token.pk, key_hash=token.key_hash).update(key_hash=hash_key(key))
+    token.key_hash = hash_key(key)
 
 
 # --- staff API tokens -------------------------------------------------------------------

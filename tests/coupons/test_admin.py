@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -38,6 +37,7 @@ from coupons.services.customer_import import customers_import
 from coupons.services.sites import pos_credential_upsert, site_upsert
 from demo.catalog import demo_image_bytes
 from ecrs_hub.gtin import upc_key
+from ecrs_hub.machine_secrets import secret_check
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/admin/coupons/"
@@ -366,7 +366,7 @@ def test_a_credential_added_in_the_admin_is_stored_hashed_and_never_shown(staff_
     response = staff_client.post(f"{ADMIN}poscredential/add/", {**form, "new_password_again": "lane-7-pass"})
     assert response.status_code == 302
     credential = PosCredential.objects.get()
-    assert check_password("lane-7-pass", credential.password) and "lane-7-pass" not in credential.password
+    assert secret_check("lane-7-pass", credential.password).ok and "lane-7-pass" not in credential.password
     page = body(staff_client.get(f"{ADMIN}poscredential/{credential.pk}/change/"))
     assert credential.password not in page and credential.password.split("$")[-1] not in page
     assert "Set (stored hashed" in page
@@ -377,11 +377,13 @@ def test_changing_a_credential_without_a_password_keeps_it_and_with_one_replaces
     form = {"username": "lane-7", "active": "on", "all_sites": "on"}
     assert staff_client.post(f"{ADMIN}poscredential/{credential.pk}/change/", form).status_code == 302
     credential.refresh_from_db()
-    assert check_password("first-pass", credential.password)
+    assert secret_check("first-pass", credential.password).ok
     again = {**form, "new_password": "second-pass", "new_password_again": "second-pass"}
     assert staff_client.post(f"{ADMIN}poscredential/{credential.pk}/change/", again).status_code == 302
     credential.refresh_from_db()
-    assert check_password("second-pass", credential.password) and not check_password("first-pass", credential.password)
+    assert (
+        secret_check("second-pass", credential.password).ok and not secret_check("first-pass", credential.password).ok
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import sys
@@ -13,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
@@ -28,7 +28,9 @@ from coupons.models import (
     PosCredential,
     Site,
 )
+from coupons.services.sites import site_upsert
 from demo.catalog import demo_image_bytes
+from ecrs_hub.machine_secrets import secret_check
 from items.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +117,7 @@ def test_create_pos_credential_stores_the_password_hashed_for_the_sites_given():
     output = run("create_pos_credential", "lane-pos", "--password", "s3cret-pass", "--site", "STO1", "--site", "STO2")
     credential = PosCredential.objects.get()
     assert credential.password != "s3cret-pass" and "s3cret-pass" not in credential.password
-    assert check_password("s3cret-pass", credential.password)
+    assert secret_check("s3cret-pass", credential.password).ok
     assert sorted(credential.sites.values_list("site_id", flat=True)) == ["STO1", "STO2"]
     assert not credential.all_sites
     assert "Created POS credential lane-pos for sites STO1, STO2" in output
@@ -127,8 +129,8 @@ def test_create_pos_credential_without_site_means_every_site_and_a_rerun_changes
     output = run("create_pos_credential", "lane-pos", "--password", "second-pass")
     credential = PosCredential.objects.get()
     assert credential.all_sites and not credential.sites.exists()
-    assert check_password("second-pass", credential.password)
-    assert not check_password("first-pass", credential.password)
+    assert secret_check("second-pass", credential.password).ok
+    assert not secret_check("first-pass", credential.password).ok
     assert "Updated POS credential lane-pos for every site" in output
 
 
@@ -146,9 +148,30 @@ def test_create_pos_credential_refuses_bad_input(args, message):
     assert not PosCredential.objects.exists()
 
 
-def test_create_pos_credential_needs_a_password():
-    with pytest.raises(CommandError, match="--password"):
-        call_command("create_pos_credential", "pos")
+def test_create_pos_credential_without_a_password_generates_a_strong_one_and_prints_it_once(client):
+    site_upsert(site_id="STO1")
+    output = run("create_pos_credential", "lane-pos", "--site", "STO1")
+    password = output.strip().splitlines()[-1]
+    assert len(password) >= 20 and all(char.isalnum() or char in "-_" for char in password)
+    credential = PosCredential.objects.get(username="lane-pos")
+    assert password not in credential.password and secret_check(password, credential.password).ok
+    auth = "Basic " + base64.b64encode(f"lane-pos:{password}".encode()).decode()
+    assert client.get("/pos/coupons", {"site": "STO1"}, HTTP_AUTHORIZATION=auth).status_code == 200
+
+    # Updating it later (another site) keeps that password and shows none ...
+    site_upsert(site_id="STO2")
+    again = run("create_pos_credential", "lane-pos", "--site", "STO1", "--site", "STO2")
+    assert password not in again and "Password" not in again
+    assert client.get("/pos/coupons", {"site": "STO2"}, HTTP_AUTHORIZATION=auth).status_code == 200
+    # ... unless a new one is asked for: the old one stops working.
+    third = run("create_pos_credential", "lane-pos", "--generate-password").strip().splitlines()[-1]
+    assert third != password
+    assert client.get("/pos/coupons", {"site": "STO1"}, HTTP_AUTHORIZATION=auth).status_code == 401
+    assert run("create_pos_credential", "other").strip().splitlines()[-1] not in {password, third}
+
+
+def test_create_pos_credential_refuses_a_password_and_a_generated_one_together():
+    fails("create_pos_credential", "pos", "--password", "long-enough", "--generate-password", match="not both")
 
 
 # --- import_coupons ------------------------------------------------------------------------

@@ -3,7 +3,6 @@ the push log with replay, refused requests — through the admin pages a user cl
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -14,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ecrs_hub.machine_secrets import hash_key
 from ecrs_hub.models import Integration, Push, RefusedRequest
 from ecrs_hub.services import integration_create
 from tests.conftest import fixture_bytes, fixture_json
@@ -100,7 +100,7 @@ def test_creating_an_integration_shows_its_key_once_and_the_key_then_pushes(staf
 
     # and the database keeps only the key's hash
     integration = Integration.objects.get(name="Main street CATAPULT")
-    assert integration.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert integration.key_hash == hash_key(key)
     assert integration.key_prefix == key[:6]
     assert key not in {integration.key_hash, integration.notes, integration.key_prefix}
 
@@ -155,7 +155,7 @@ def test_rotating_a_key_asks_first_then_the_old_key_fails_and_the_new_one_works(
     assert new_key not in staff_client.get(change_url).content.decode()
     integration = Integration.objects.get()
     assert integration.key_rotated_at is not None
-    assert integration.key_hash == hashlib.sha256(new_key.encode()).hexdigest()
+    assert integration.key_hash == hash_key(new_key)
 
 
 def test_rotating_from_the_list_shows_each_new_key(staff_client, items_key, scales_key):

@@ -4,7 +4,6 @@ refused with 401."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from datetime import timedelta
@@ -18,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ecrs_hub.machine_secrets import hash_key
 from ecrs_hub.models import ApiToken
 from ecrs_hub.services import api_token_create
 
@@ -77,7 +77,7 @@ def test_last_used_is_written_at_most_once_a_minute(clerk):
 def test_the_stored_row_holds_no_key(clerk):
     issued = api_token_create(user=clerk, name="nightly export")
     token = ApiToken.objects.get()
-    assert token.key_hash == hashlib.sha256(issued.key.encode()).hexdigest()
+    assert token.key_hash == hash_key(issued.key)
     assert token.key_prefix == issued.key[:8]
     assert not any(issued.key in value for value in stored_values(token))
     # nor does the database hold it anywhere in the row (read raw, past the ORM)
@@ -177,7 +177,7 @@ def test_creating_a_token_in_the_admin_shows_the_key_once(staff_client, clerk):
     assert f"Authorization: Token {key}" in page
     assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(name="label printer script")
-    assert token.user == clerk and token.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert token.user == clerk and token.key_hash == hash_key(key)
 
     # The key works, and is never shown again: not in the list, the token's page, its history
     assert get(ITEMS, f"Token {key}").status_code == 200

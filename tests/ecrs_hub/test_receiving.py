@@ -7,6 +7,7 @@ import zlib
 import pytest
 from django.db import OperationalError, connection
 
+from ecrs_hub.machine_secrets import hash_key
 from ecrs_hub.models import Integration, Push, RefusedRequest
 from ecrs_hub.services import integration_create, integration_rotate_key
 from items.models import Item, ItemStore
@@ -24,7 +25,7 @@ def test_keys_are_url_safe_and_long_and_only_their_hash_is_stored(items_key):
     assert len(items_key.key) >= 32
     assert all(char.isalnum() or char in "-_" for char in items_key.key)
     stored = Integration.objects.get()
-    assert stored.key_hash == hashlib.sha256(items_key.key.encode()).hexdigest()
+    assert stored.key_hash == hash_key(items_key.key)
     assert items_key.key not in {stored.key_hash, stored.key_prefix, stored.notes}
     assert items_key.header_string == '{"X-Api-Key":"' + items_key.key + '"}'
     assert items_key.query_string == f"key={items_key.key}"
