@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.formatting import camelcase_to_spaces
 from rest_framework.views import APIView
 
+from ecrs_hub.apis import PayloadTooLarge, chunked_body
 from ecrs_hub.negotiation import BrowserOnlyNegotiation
 
 from .auth import CHALLENGE, PosBasicAuthentication
@@ -35,7 +36,6 @@ from .pos_wire import PosCall, PosError, error_json, parse_body
 logger = logging.getLogger("coupons.pos")
 
 RETRY_AFTER_SECONDS = "5"
-READ_CHUNK = 64 * 1024
 
 
 def too_large() -> PosError:
@@ -88,16 +88,10 @@ def read_body(request) -> bytes:
             return request.body
         except RequestDataTooBig:
             raise too_large() from None
-    stream, parts, size = request.META.get("wsgi.input"), [], 0
-    while stream is not None:
-        part = stream.read(READ_CHUNK)
-        if not part:
-            break
-        size += len(part)
-        if size > limit:
-            raise too_large()
-        parts.append(part)
-    request._body = b"".join(parts)
+    try:
+        request._body = chunked_body(request, limit)
+    except PayloadTooLarge:
+        raise too_large() from None
     return request._body
 
 
