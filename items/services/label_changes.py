@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ecrs_hub.bulk import upsert
+from ecrs_hub.db import counter_take
 
 from ..models import ItemStore, LabelChange, LabelChangeCounter
 
@@ -41,14 +40,7 @@ Snapshot = dict[int, tuple]  # item-store pk -> (item pk, store pk, label values
 def label_change_numbers(count: int) -> range:
     """``count`` new label change sequence numbers. Must run inside the writer's transaction:
     the counter row stays locked (by its UPDATE) until it commits."""
-    if count <= 0:
-        return range(0)
-    with transaction.atomic():
-        if not LabelChangeCounter.objects.filter(pk=1).update(value=F("value") + count):
-            LabelChangeCounter.objects.bulk_create([LabelChangeCounter(pk=1, value=0)], ignore_conflicts=True)
-            LabelChangeCounter.objects.filter(pk=1).update(value=F("value") + count)
-        last = LabelChangeCounter.objects.values_list("value", flat=True).get(pk=1)
-    return range(last - count + 1, last + 1)
+    return counter_take(LabelChangeCounter, count)
 
 
 def label_snapshot(item_pks: Iterable[int]) -> Snapshot:

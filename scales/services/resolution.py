@@ -5,8 +5,9 @@ again; and saving the scale defaults, which change resolution."""
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
+
+from ecrs_hub.db import counter_take
 
 from ..models import ScaleChangeCounter, ScaleDefaults, ScaleItemStore
 from ..selectors import resolution_rows, resolved_hash, scale_default_lines, scale_item_resolve
@@ -15,14 +16,7 @@ from ..selectors import resolution_rows, resolved_hash, scale_default_lines, sca
 def scale_change_numbers(count: int) -> range:
     """``count`` new change sequence numbers. Must run inside the writer's transaction: the
     counter row stays locked until it commits."""
-    if count <= 0:
-        return range(0)
-    with transaction.atomic():
-        if not ScaleChangeCounter.objects.filter(pk=1).update(value=F("value") + count):
-            ScaleChangeCounter.objects.bulk_create([ScaleChangeCounter(pk=1, value=0)], ignore_conflicts=True)
-            ScaleChangeCounter.objects.filter(pk=1).update(value=F("value") + count)
-        last = ScaleChangeCounter.objects.values_list("value", flat=True).get(pk=1)
-    return range(last - count + 1, last + 1)
+    return counter_take(ScaleChangeCounter, count)
 
 
 def scale_resolution_refresh(rows) -> int:
