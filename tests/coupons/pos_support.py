@@ -106,3 +106,8 @@ def clip_of(customer_id: str, coupon_id: str) -> Clip:
 
 def today():
     return timezone.localdate()
+
+
+def applied_ids(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [entry["couponId"] for entry in response.json()["applied"]]

@@ -29,14 +29,9 @@ from coupons.services import pendings_release
 from coupons.services.customer_import import customers_import
 from coupons.services.sites import pos_credential_upsert, site_upsert
 
-from .pos_support import Pos, clip_of, line, make_clip, make_coupon, make_customer, today
+from .pos_support import Pos, applied_ids, clip_of, line, make_clip, make_coupon, make_customer, today
 
 pytestmark = pytest.mark.django_db
-
-
-def applied_ids(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [entry["couponId"] for entry in response.json()["applied"]]
 
 
 def balance(loyalty_id: str = "412345") -> int:

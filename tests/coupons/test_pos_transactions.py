@@ -25,14 +25,9 @@ from coupons.services import pendings_release
 from coupons.services.sites import site_upsert
 from tests.conftest import fixture_json
 
-from .pos_support import OTHER_UPC, clip_of, line, make_clip, make_coupon, make_customer, today
+from .pos_support import OTHER_UPC, applied_ids, clip_of, line, make_clip, make_coupon, make_customer, today
 
 pytestmark = pytest.mark.django_db
-
-
-def applied_ids(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [entry["couponId"] for entry in response.json()["applied"]]
 
 
 def balance(loyalty_id: str) -> int:
